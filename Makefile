@@ -1,0 +1,54 @@
+# toex: every set-up step lives here, so a fresh machine needs only `make demo` or `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= var
+SCALE ?= small
+SEED ?= 7
+APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless
+
+.PHONY: install system-deps demo test test-fast lint bench docs clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# System packages: Chromium for browser tests, Java for the Spark tier, WeasyPrint's libraries.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+install: $(UV) system-deps
+	$(UV) sync --frozen --all-extras
+
+demo: install
+	$(BIN)/toex synth --scale $(SCALE) --seed $(SEED) --out $(DATA)/synth/$(SCALE)
+	$(BIN)/toex synth --stats $(DATA)/synth/$(SCALE)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+docs: install
+	$(BIN)/toex docs cli > docs/cli.md
+	$(BIN)/toex docs data-model > docs/data-model.md
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

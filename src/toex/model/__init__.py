@@ -1,0 +1,48 @@
+"""The canonical POLE model: table definitions, enums and reference tables.
+
+Holds what every stage agrees on: the staged POLE tables (person mention, object, location,
+event) with their provenance columns, the enums for roles, 3x5x2 grading, handling codes and
+classifications, APP missing-person risk, MAPPA category/level, and the Home Office offence
+code table with its VAWG flag. Imports nothing else of toex.
+"""
+
+from toex.model.enums import (
+    Classification,
+    EventType,
+    Gender,
+    HandlingCode,
+    IntelligenceAssessment,
+    MappaCategory,
+    MappaLevel,
+    MisperRisk,
+    ObjectType,
+    Role,
+    SourceEvaluation,
+    VisorRisk,
+)
+from toex.model.grading import Grading, parse_grading
+from toex.model.offences import Offence, offence_table
+from toex.model.tables import TABLES, Column, TableSpec, table
+
+__all__ = [
+    "TABLES",
+    "Classification",
+    "Column",
+    "EventType",
+    "Gender",
+    "Grading",
+    "HandlingCode",
+    "IntelligenceAssessment",
+    "MappaCategory",
+    "MappaLevel",
+    "MisperRisk",
+    "ObjectType",
+    "Offence",
+    "Role",
+    "SourceEvaluation",
+    "TableSpec",
+    "VisorRisk",
+    "offence_table",
+    "parse_grading",
+    "table",
+]

@@ -1,0 +1,137 @@
+"""Enumerations shared by every stage.
+
+Values are the strings stored in the warehouse; each enum's docstring names its source.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The part a person plays in an event (POLE person-event link)."""
+
+    SUSPECT = "suspect"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    SUBJECT = "subject"  # subject of an intelligence report
+    MISSING = "missing"  # the missing person of a missing episode
+    REPORTING = "reporting"  # person who reported a crime or missing episode
+    DETAINEE = "detainee"  # custody
+    REGISTRANT = "registrant"  # ViSOR nominal
+    ACCOUNT_HOLDER = "account_holder"  # partner website account
+    PAYER = "payer"  # payer for adverts
+    ASSOCIATE = "associate"  # named associate in intelligence
+    OIC = "oic"  # officer in charge
+
+
+class EventType(StrEnum):
+    """Kinds of event held in ``staged_event``."""
+
+    CRIME = "crime"
+    INTELLIGENCE = "intelligence"
+    MISSING_EPISODE = "missing_episode"
+    CUSTODY = "custody"
+    VISOR = "visor"
+    OPERATION = "operation"
+    ADVERT = "advert"
+    PAYMENT = "payment"
+    PARTNER_CALL = "partner_call"
+    PARTNER_ACCOUNT = "partner_account"
+
+
+class ObjectType(StrEnum):
+    """Kinds of object held in ``staged_object``."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    VEHICLE = "vehicle"
+    ACCOUNT = "account"  # partner website account
+    PAYER = "payer"  # payment instrument / payer reference
+
+
+class Gender(StrEnum):
+    """Recorded gender; ``unknown`` where not recorded."""
+
+    MALE = "M"
+    FEMALE = "F"
+    UNKNOWN = "U"
+
+
+class SourceEvaluation(StrEnum):
+    """3x5x2 source evaluation (APP Intelligence management)."""
+
+    RELIABLE = "1"
+    UNTESTED = "2"
+    NOT_RELIABLE = "3"
+
+
+class IntelligenceAssessment(StrEnum):
+    """3x5x2 intelligence assessment (APP Intelligence management)."""
+
+    KNOWN_DIRECTLY = "A"
+    KNOWN_INDIRECTLY_CORROBORATED = "B"
+    KNOWN_INDIRECTLY = "C"
+    NOT_KNOWN = "D"
+    SUSPECTED_FALSE = "E"
+
+
+class HandlingCode(StrEnum):
+    """3x5x2 handling code: P sharing permitted, C permitted with conditions."""
+
+    PERMITTED = "P"
+    CONDITIONS = "C"
+
+
+class Classification(StrEnum):
+    """Government Security Classifications; OFFICIAL-SENSITIVE is a marking within OFFICIAL."""
+
+    OFFICIAL = "OFFICIAL"
+    OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
+    SECRET = "SECRET"
+    TOP_SECRET = "TOP SECRET"
+
+    @property
+    def rank(self) -> int:
+        """Order for "highest marking of its contents" (OFFICIAL lowest)."""
+        return list(Classification).index(self)
+
+    @classmethod
+    def highest(cls, markings: list[str]) -> Classification:
+        """The highest marking among ``markings`` (OFFICIAL when empty)."""
+        found = [cls(m) for m in markings if m]
+        return max(found, key=lambda c: c.rank) if found else cls.OFFICIAL
+
+
+class MisperRisk(StrEnum):
+    """APP Missing persons risk continuum."""
+
+    NO_APPARENT_RISK = "no apparent risk"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class MappaCategory(StrEnum):
+    """MAPPA categories: 1 registered sex offenders, 2 violent, 3 other dangerous."""
+
+    REGISTERED_SEX_OFFENDER = "1"
+    VIOLENT = "2"
+    OTHER_DANGEROUS = "3"
+
+
+class MappaLevel(StrEnum):
+    """MAPPA levels of multi-agency management."""
+
+    LEVEL_1 = "1"
+    LEVEL_2 = "2"
+    LEVEL_3 = "3"
+
+
+class VisorRisk(StrEnum):
+    """ViSOR / OASys risk of serious harm."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    VERY_HIGH = "very high"
