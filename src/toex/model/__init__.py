@@ -22,7 +22,8 @@ from toex.model.enums import (
 )
 from toex.model.grading import Grading, parse_grading
 from toex.model.offences import Offence, offence_table
-from toex.model.tables import TABLES, Column, TableSpec, table
+from toex.model.catalog import TABLES, table
+from toex.model.tables import Column, TableSpec
 
 __all__ = [
     "TABLES",

@@ -63,13 +63,14 @@ PROVENANCE: tuple[Column, ...] = (
 )
 
 
-def _spec(name: str, layer: str, description: str, *columns: Column,
+def spec(name: str, layer: str, description: str, *columns: Column,
           provenance: bool = True) -> TableSpec:
+    """A table spec; staged tables get the provenance columns appended."""
     cols = columns + (PROVENANCE if provenance else ())
     return TableSpec(name, layer, description, cols)
 
 
-STAGED_EVENT = _spec(
+STAGED_EVENT = spec(
     "staged_event", "staged",
     "Events (POLE E): crimes, intelligence reports, missing episodes, custody records, ViSOR "
     "registrations, operations, partner adverts, payments and calls.",
@@ -94,7 +95,7 @@ STAGED_EVENT = _spec(
     Column("attributes", "string", "JSON object of further source fields kept as recorded."),
 )
 
-STAGED_PERSON_MENTION = _spec(
+STAGED_PERSON_MENTION = spec(
     "staged_person_mention", "staged",
     "Person mentions (POLE P): one row per person named in a role on a record. Resolution "
     "groups mentions into resolved persons.",
@@ -128,7 +129,7 @@ STAGED_PERSON_MENTION = _spec(
     Column("age_at_event", "int64", "Age recorded on the event, where the source gives it."),
 )
 
-STAGED_OBJECT = _spec(
+STAGED_OBJECT = spec(
     "staged_object", "staged",
     "Objects (POLE O) named on records: phones, emails, vehicles, partner accounts, payers.",
     Column("object_id", "string", "Deterministic ID of this sighting.", False),
@@ -140,7 +141,7 @@ STAGED_OBJECT = _spec(
     Column("relation", "string", "How it relates: uses, registered_to, paid_with, advertised."),
 )
 
-STAGED_LOCATION = _spec(
+STAGED_LOCATION = spec(
     "staged_location", "staged",
     "Locations (POLE L): addresses and postcodes named on records.",
     Column("location_id", "string", "Deterministic ID of this sighting.", False),
@@ -152,7 +153,7 @@ STAGED_LOCATION = _spec(
     Column("relation", "string", "home, offence, missing_from, found_at, advert."),
 )
 
-RAW_LOAD_LOG = _spec(
+RAW_LOAD_LOG = spec(
     "raw_load_log", "raw",
     "One row per file per load: the row accounting that must balance.",
     Column("load_id", "string", "Identifier of the load.", False),
@@ -168,7 +169,7 @@ RAW_LOAD_LOG = _spec(
     provenance=False,
 )
 
-RAW_QUARANTINE = _spec(
+RAW_QUARANTINE = spec(
     "raw_quarantine", "raw",
     "Rows that could not be staged, with the field, raw value and reason.",
     Column("load_id", "string", "Identifier of the load.", False),
@@ -182,16 +183,7 @@ RAW_QUARANTINE = _spec(
     provenance=False,
 )
 
-TABLES: dict[str, TableSpec] = {
-    t.name: t
-    for t in (STAGED_EVENT, STAGED_PERSON_MENTION, STAGED_OBJECT, STAGED_LOCATION,
-              RAW_LOAD_LOG, RAW_QUARANTINE)
-}
-
-
-def table(name: str) -> TableSpec:
-    """The spec of the named table; ``KeyError`` names the table when unknown."""
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise KeyError(f"unknown table {name!r}; known: {', '.join(sorted(TABLES))}") from None
+STAGED_AND_RAW_TABLES: tuple[TableSpec, ...] = (
+    STAGED_EVENT, STAGED_PERSON_MENTION, STAGED_OBJECT, STAGED_LOCATION, RAW_LOAD_LOG,
+    RAW_QUARANTINE,
+)

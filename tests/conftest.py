@@ -1,0 +1,60 @@
+"""Shared fixtures.
+
+Fixture strategy: the smallest data that shows a behaviour is built inline in each test.
+Integration tests share one session-scoped tiny synthetic data set (``tiny_synth``); the
+operational store runs on SQLite by default and on a throw-away PostgreSQL database when
+``TOEX_TEST_POSTGRES_URL`` is set (CI sets it), through the ``ops_url`` fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+POSTGRES_ENV = "TOEX_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def tiny_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny synthetic data set (seed 1), generated once per test session."""
+    from toex.synth import generate
+
+    out = tmp_path_factory.mktemp("synth_tiny")
+    generate(scale="tiny", seed=1, out=out)
+    return out
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards.
+
+    Skips when ``TOEX_TEST_POSTGRES_URL`` is unset; CI (``.ci/run``) always sets it.
+    """
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} not set")
+    name = f"toex_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ops_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty operational store URL: SQLite, then PostgreSQL (when configured)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
