@@ -9,6 +9,8 @@ BIN := $(VENV)/bin
 DATA ?= var
 SCALE ?= small
 SEED ?= 7
+# Tests use this PostgreSQL server for the operational store tier (CI machines run one).
+export TOEX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless
 
@@ -49,6 +51,7 @@ bench: install
 docs: install
 	$(BIN)/toex docs cli > docs/cli.md
 	$(BIN)/toex docs data-model > docs/data-model.md
+	$(BIN)/toex docs configuration > docs/configuration.md
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
