@@ -58,3 +58,16 @@ def ops_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'ops.sqlite'}"
     else:
         yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture(scope="session")
+def tiny_warehouse(tiny_synth: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the whole pipeline's snapshot of the tiny synthetic set.
+
+    Built once per test session; tests open it read-only and never change it.
+    """
+    from toex.pipeline import run
+
+    data_dir = tmp_path_factory.mktemp("tiny_data")
+    run(tiny_synth, data_dir, progress=False)
+    return data_dir
