@@ -1,0 +1,137 @@
+"""The seam between resolution and its compute engine: DuckDB or Spark.
+
+Resolution's own SQL (edges, clusters, stable IDs) is written once in Spark/DuckDB-common
+SQL and run through a :class:`Backend`; Splink gets the matching ``DatabaseAPI``. One class
+per engine; :func:`duckdb_work_backend` opens a private scratch DuckDB file so Splink's
+intermediate tables never land in a warehouse snapshot.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+from splink.internals.database_api import DatabaseAPISubClass
+
+
+class Backend(Protocol):
+    """What resolution needs from an engine."""
+
+    name: str
+
+    def splink_api(self) -> DatabaseAPISubClass:
+        """The Splink database API over this engine (one per backend)."""
+        ...
+
+    def create(self, name: str, sql: str) -> None:
+        """Create (or replace) table ``name`` as the result of ``sql``."""
+        ...
+
+    def load(self, name: str, data: pa.Table) -> None:
+        """Create (or replace) table ``name`` from an Arrow table."""
+        ...
+
+    def fetch(self, sql: str) -> pa.Table:
+        """The result of ``sql`` as an Arrow table."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine's resources."""
+        ...
+
+
+class DuckDBBackend:
+    """A DuckDB connection (by default a private scratch file)."""
+
+    name = "duckdb"
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, tmp: tempfile.TemporaryDirectory[str] | None = None
+    ) -> None:
+        self.con = con
+        self._tmp = tmp
+        self._api: DatabaseAPISubClass | None = None
+
+    def splink_api(self) -> DatabaseAPISubClass:
+        """A ``DuckDBAPI`` on this connection (created once)."""
+        if self._api is None:
+            from splink import DuckDBAPI
+
+            self._api = DuckDBAPI(self.con)
+        return self._api
+
+    def create(self, name: str, sql: str) -> None:
+        """``CREATE OR REPLACE TABLE name AS sql``."""
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}")
+
+    def load(self, name: str, data: pa.Table) -> None:
+        """Create ``name`` from Arrow data."""
+        self.con.register("__toex_load", data)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __toex_load")
+        self.con.unregister("__toex_load")
+
+    def fetch(self, sql: str) -> pa.Table:
+        """Run ``sql`` and return Arrow."""
+        return self.con.execute(sql).fetch_arrow_table()
+
+    def close(self) -> None:
+        """Close the connection and remove the scratch directory."""
+        self.con.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def duckdb_work_backend(
+    work_dir: Path | None = None, threads: int = 2, memory_limit: str = "8GB"
+) -> DuckDBBackend:
+    """A scratch DuckDB file under ``work_dir`` (or the system temp dir), removed on close."""
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.TemporaryDirectory(
+        prefix="toex_resolve_", dir=str(work_dir) if work_dir else None
+    )
+    con = duckdb.connect(str(Path(tmp.name) / "work.duckdb"))
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{Path(tmp.name) / 'spill'}'")
+    con.execute("SET preserve_insertion_order = false")
+    return DuckDBBackend(con, tmp)
+
+
+class SparkBackend:
+    """A Spark session (tables are temporary views; Splink checkpoints to ``checkpoint_dir``)."""
+
+    name = "spark"
+
+    def __init__(self, spark: Any, checkpoint_dir: str | None = None) -> None:
+        self.spark = spark
+        if checkpoint_dir:
+            spark.sparkContext.setCheckpointDir(checkpoint_dir)
+        self._api: DatabaseAPISubClass | None = None
+
+    def splink_api(self) -> DatabaseAPISubClass:
+        """A ``SparkAPI`` on this session (created once)."""
+        if self._api is None:
+            from splink import SparkAPI
+
+            self._api = SparkAPI(spark_session=self.spark)
+        return self._api
+
+    def create(self, name: str, sql: str) -> None:
+        """Materialise ``sql`` as a cached temporary view ``name``."""
+        df = self.spark.sql(sql).localCheckpoint()
+        df.createOrReplaceTempView(name)
+
+    def load(self, name: str, data: pa.Table) -> None:
+        """Create temporary view ``name`` from Arrow data."""
+        self.spark.createDataFrame(data).createOrReplaceTempView(name)
+
+    def fetch(self, sql: str) -> pa.Table:
+        """Run ``sql`` and return Arrow."""
+        return self.spark.sql(sql).toArrow()
+
+    def close(self) -> None:
+        """Nothing to release: the session belongs to the caller."""

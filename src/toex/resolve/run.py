@@ -1,0 +1,305 @@
+"""Resolve every staged person mention of a warehouse: the orchestration edge.
+
+:func:`resolve_people` reads ``staged_person_mention`` from the warehouse (an Ibis DuckDB
+backend), builds features, trains (or reuses) the model and scores pairs on a compute
+:class:`~toex.resolve.backend.Backend` (a private DuckDB scratch file by default, or
+Spark), clusters with analyst decisions, keeps person IDs stable against the previous run,
+and writes the ``resolved_*`` tables back to the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis.backends.duckdb import Backend as IbisDuckDB
+
+from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
+from toex.resolve import persons
+from toex.resolve.backend import Backend, duckdb_work_backend
+from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
+from toex.resolve.features import clean_mentions, features_expr
+from toex.resolve.model import ModelParams, ModelSpec, linker_factory, predict, train
+from toex.resolve.name_keys import forename_lookup, surname_lookup
+from toex.resolve.placeholders import Placeholders, detect_hubs, fixed_placeholders
+from toex.resolve.specs import person_spec
+from toex.resolve.stable_ids import assign_new_ids, cluster_bounds_sql, inherit, overlap_sql
+
+_log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ResolveConfig:
+    """How to resolve: thresholds, engine resources and the model spec."""
+
+    threshold: float = 0.95
+    explain_threshold: float = 0.05
+    threads: int = 2
+    memory_limit: str = "8GB"
+    work_dir: Path | None = None
+    spec: ModelSpec = field(default_factory=person_spec)
+
+
+@dataclass
+class ResolveResult:
+    """What a resolution run produced."""
+
+    n_mentions: int
+    n_persons: int
+    n_pairs: int
+    params: ModelParams
+    timings: dict[str, float]
+
+
+def build_features(wh: IbisDuckDB) -> tuple[pa.Table, Placeholders]:
+    """Features of every staged mention (Arrow) and the placeholders nulled on the way."""
+    m = wh.table("staged_person_mention")
+    ph = detect_hubs(clean_mentions(m, fixed_placeholders()))
+    clean = clean_mentions(m, ph)
+    forenames = clean.select("forename").distinct().filter(clean.forename.notnull())
+    surnames = clean.select("surname").distinct().filter(clean.surname.notnull())
+    fl = forename_lookup(sorted(forenames.to_pyarrow().column(0).to_pylist()))
+    sl = surname_lookup(sorted(surnames.to_pyarrow().column(0).to_pylist()))
+    feats = features_expr(clean, ibis.memtable(fl), ibis.memtable(sl)).order_by("mention_id")
+    return feats.to_pyarrow(), ph
+
+
+def placeholder_rows(wh: IbisDuckDB, ph: Placeholders) -> pa.Table:
+    """``resolved_placeholder`` rows: listed values present in the data, and hubs."""
+    m = wh.table("staged_person_mention")
+    rows: list[tuple[str, str, int, str]] = []
+    hubs = {(c, v) for c, v, _n, _r in ph.reasons}
+    for col, values in sorted(ph.values.items()):
+        listed = sorted((v for v in values if (col, str(v)) not in hubs), key=str)
+        if not listed or col not in m.columns:
+            continue
+        counts = (
+            m.filter(m[col].isin(listed))
+            .group_by(col)
+            .aggregate(n=ibis._.count())
+            .order_by(col)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        rows += [(col, str(r[col]), int(r["n"]), "listed placeholder") for r in counts]
+    rows += ph.reasons
+    return pa.table(
+        {
+            "column_name": [r[0] for r in rows],
+            "value": [r[1] for r in rows],
+            "n_mentions": pa.array([r[2] for r in rows], pa.int64()),
+            "reason": [r[3] for r in rows],
+        }
+    )
+
+
+def _pairs_sql(pred: str, spec: ModelSpec) -> str:
+    gammas = ", ".join(f"gamma_{c}" for c in _comparison_names(spec))
+    return (
+        f"SELECT mention_id_l, mention_id_r, match_weight, match_probability, {gammas} FROM {pred}"
+    )
+
+
+def _comparison_names(spec: ModelSpec) -> list[str]:
+    return [str(c.create_output_column_name()) for c in spec.comparisons()]
+
+
+def _write(wh: IbisDuckDB, name: str, data: pa.Table) -> None:
+    con = wh.con
+    con.register("__toex_resolve_out", data)
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM __toex_resolve_out")
+    con.unregister("__toex_resolve_out")
+
+
+def _cast_to_spec(wh: IbisDuckDB, name: str) -> None:
+    spec = next(t for t in TABLE_SPECS if t.name == name)
+    cols = ", ".join(
+        f'CAST("{c.name}" AS {_duck_type(c.type)}) AS "{c.name}"' for c in spec.columns
+    )
+    wh.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {cols} FROM {name}")
+
+
+def _duck_type(t: str) -> str:
+    return {
+        "string": "VARCHAR",
+        "int64": "BIGINT",
+        "float64": "DOUBLE",
+        "boolean": "BOOLEAN",
+        "date": "DATE",
+        "timestamp": "TIMESTAMP",
+    }[t]
+
+
+def resolve_people(
+    wh: IbisDuckDB,
+    *,
+    run_id: str,
+    previous: pa.Table | None = None,
+    decisions: list[tuple[str, str, bool]] | None = None,
+    config: ResolveConfig | None = None,
+    params: ModelParams | None = None,
+    backend: Backend | None = None,
+    progress: Progress | None = None,
+) -> ResolveResult:
+    """Resolve the warehouse's person mentions and write the ``resolved_*`` tables.
+
+    ``previous`` is the previous run's ``mention_id, person_id``; ``decisions`` are active
+    analyst decisions ``(mention_a, mention_b, same)``; ``params`` reuses trained parameters
+    instead of training. The backend, when not given, is a scratch DuckDB file.
+    """
+    config = config or ResolveConfig()
+    say = progress or (lambda _msg: None)
+    spec = config.spec
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    own = backend is None
+    be: Backend = backend or duckdb_work_backend(
+        config.work_dir, config.threads, config.memory_limit
+    )
+    try:
+        say("resolve: building features")
+        feats, ph = build_features(wh)
+        be.load("resolve_features", feats)
+        timings["features"] = time.perf_counter() - t0
+
+        t = time.perf_counter()
+        new_linker = linker_factory(be.splink_api(), "resolve_features", spec)
+        if params is None:
+            say("resolve: training the model")
+            params = train(new_linker, spec)
+        linker = new_linker(params)
+        timings["train"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        say("resolve: scoring pairs")
+        pred = predict(linker, config.explain_threshold)
+        be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
+        pred.drop_table_from_database_and_remove_from_cache()
+        timings["predict"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        say("resolve: clustering")
+        det = DETERMINISTIC_SQL if "identifiers" in _comparison_names(spec) else None
+        cluster(
+            be,
+            "resolve_features",
+            "resolve_pairs",
+            decisions_table(decisions or []),
+            config.threshold,
+            deterministic=det,
+        )
+        be.load(
+            "resolve_prev",
+            previous
+            if previous is not None
+            else pa.table(
+                {"mention_id": pa.array([], pa.string()), "person_id": pa.array([], pa.string())}
+            ),
+        )
+        inherited = inherit(
+            [
+                (r["cluster_key"], r["person_id"], r["n"])
+                for r in be.fetch(overlap_sql("resolve_clusters", "resolve_prev")).to_pylist()
+            ]
+        )
+        bounds = [
+            (r["cluster_key"], r["max_mention"])
+            for r in be.fetch(cluster_bounds_sql("resolve_clusters")).to_pylist()
+        ]
+        be.load("resolve_ids", assign_new_ids(inherited, bounds))
+        mention_person = be.fetch("""
+            SELECT c.mention_id, i.person_id,
+                   count(*) OVER (PARTITION BY i.person_id) AS cluster_size,
+                   c.mention_id IN (SELECT mention_a FROM resolve_decisions UNION ALL
+                                    SELECT mention_b FROM resolve_decisions) AS by_decision
+            FROM resolve_clusters c JOIN resolve_ids i USING (cluster_key)
+            ORDER BY c.mention_id""")
+        pairs = be.fetch("""
+            SELECT p.*, e.mention_id_l IS NOT NULL AS linked FROM resolve_pairs p
+            LEFT JOIN (SELECT DISTINCT least(mention_id_l, mention_id_r) AS mention_id_l,
+                              greatest(mention_id_l, mention_id_r) AS mention_id_r
+                       FROM resolve_edges) e
+              ON e.mention_id_l = least(p.mention_id_l, p.mention_id_r)
+             AND e.mention_id_r = greatest(p.mention_id_l, p.mention_id_r)
+            ORDER BY p.mention_id_l, p.mention_id_r""")
+        tf = be.fetch("""
+            SELECT 'forename' AS column_name, forename AS value,
+                   count(*) / sum(count(*)) OVER () AS tf
+            FROM resolve_features WHERE forename IS NOT NULL GROUP BY forename
+            UNION ALL
+            SELECT 'surname', surname, count(*) / sum(count(*)) OVER ()
+            FROM resolve_features WHERE surname IS NOT NULL GROUP BY surname""")
+        timings["cluster"] = time.perf_counter() - t
+    finally:
+        if own:
+            be.close()
+
+    t = time.perf_counter()
+    say("resolve: writing tables")
+    _write(wh, "resolved_mention_person", mention_person)
+    _write(wh, "resolved_match_pair", _full_gammas(pairs))
+    _write(wh, "resolved_placeholder", placeholder_rows(wh, ph))
+    _write(wh, "resolved_term_frequency", tf)
+    con = wh.con
+    con.execute(f"CREATE OR REPLACE TABLE resolved_person AS {persons.resolved_person_sql()}")
+    con.execute(
+        f"CREATE OR REPLACE TABLE resolved_object_sighting AS {persons.object_sightings_sql()}"
+    )
+    con.execute(f"CREATE OR REPLACE TABLE resolved_object AS {persons.resolved_object_sql()}")
+    n_persons = int(con.execute("SELECT count(*) FROM resolved_person").fetchall()[0][0])
+    _write(
+        wh,
+        "resolved_model_params",
+        pa.table(
+            {
+                "run_id": [run_id],
+                "model": [spec.name],
+                "params_json": [json.dumps(params, sort_keys=True)],
+                "threshold": [float(config.threshold)],
+                "n_mentions": [feats.num_rows],
+                "n_pairs": [pairs.num_rows],
+                "n_persons": [n_persons],
+                "trained_at": [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            }
+        ),
+    )
+    for spec_ in TABLE_SPECS:
+        _cast_to_spec(wh, spec_.name)
+    timings["write"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return ResolveResult(feats.num_rows, n_persons, pairs.num_rows, params, timings)
+
+
+def _full_gammas(pairs: pa.Table) -> pa.Table:
+    """Pairs with a gamma column for every comparison of the person model (a model without
+    one, such as the generic reference, gets -1)."""
+    for name in COMPARISON_NAMES:
+        col = f"gamma_{name}"
+        if col not in pairs.column_names:
+            pairs = pairs.append_column(col, pa.array([-1] * pairs.num_rows, pa.int64()))
+    cols = [
+        "mention_id_l",
+        "mention_id_r",
+        "match_weight",
+        "match_probability",
+        *(f"gamma_{c}" for c in COMPARISON_NAMES),
+        "linked",
+    ]
+    return pairs.select(cols)
+
+
+def stored_params(wh: IbisDuckDB) -> dict[str, Any] | None:
+    """The parameters stored in the warehouse's ``resolved_model_params``, if any."""
+    if "resolved_model_params" not in wh.list_tables():
+        return None
+    rows = wh.con.execute("SELECT params_json FROM resolved_model_params").fetchall()
+    return json.loads(rows[0][0]) if rows else None

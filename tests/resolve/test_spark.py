@@ -1,0 +1,75 @@
+"""The same model on Spark: parameters trained on DuckDB, copied across, same predictions."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from toex.resolve.backend import DuckDBBackend, SparkBackend
+from toex.resolve.model import make_linker, predict
+from toex.resolve.specs import person_spec
+
+from .conftest import make_warehouse, population
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    pyspark = pytest.importorskip("pyspark")
+    from splink.backends.spark import similarity_jar_location
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    tmp = tmp_path_factory.mktemp("spark")
+    session = (
+        pyspark.sql.SparkSession.builder.master("local[1]")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    yield session, tmp
+    session.stop()
+
+
+@pytest.mark.spark
+def test_spark_predictions_equal_duckdb(
+    spark: Any, trained: dict[str, Any], tmp_path: Path
+) -> None:
+    import duckdb
+
+    from toex.resolve.run import build_features
+
+    session, tmp = spark
+    wh = make_warehouse(tmp_path / "wh.duckdb", population(40, seed=8))
+    try:
+        feats, _ = build_features(wh)
+    finally:
+        wh.disconnect()
+    spec = person_spec()
+    params = trained["params"]
+
+    duck = DuckDBBackend(duckdb.connect())
+    duck.load("feats", feats)
+    d_pred = predict(make_linker(duck.splink_api(), "feats", spec, params), 0.01)
+    want = {
+        (r["mention_id_l"], r["mention_id_r"]): r["match_probability"]
+        for r in d_pred.as_record_list()
+    }
+    duck.close()
+
+    sb = SparkBackend(session, checkpoint_dir=str(tmp / "checkpoints"))
+    sb.load("feats", feats)
+    s_pred = predict(make_linker(sb.splink_api(), "feats", spec, params), 0.01)
+    got = {
+        (r["mention_id_l"], r["mention_id_r"]): r["match_probability"]
+        for r in s_pred.as_pandas_dataframe().to_dict("records")
+    }
+    assert len(want) > 20
+    assert set(got) == set(want)
+    for k, p in want.items():
+        assert got[k] == pytest.approx(p, abs=1e-9), k
