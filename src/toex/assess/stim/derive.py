@@ -1,0 +1,225 @@
+"""Account-level STIM indicators: derived from the partner's data, or recorded by staff.
+
+Pure functions over :class:`~toex.assess.stim.partner_data.PartnerData` frames. The result
+is long-form: one row per (account, indicator) present, with the evidence an analyst reads
+("3 regions: London, North West, West Midlands"). Nationality is never read here.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from toex.assess.stim.indicators import RECORDED_CODES, LinkingConfig
+from toex.assess.stim.names import NameGenderReference, payer_is_male
+from toex.assess.stim.partner_data import CALL_FLAGS, PartnerData
+from toex.assess.stim.phones import normalise_many
+
+KEY_COLUMNS = ["account_id", "kind", "value", "source"]
+INDICATOR_COLUMNS = ["account_id", "indicator", "evidence"]
+
+
+def _clean_text(series: pd.Series) -> pd.Series:
+    out: pd.Series = series.astype("object")
+    return out.map(_clean_value)
+
+
+def _clean_value(value: object) -> str | None:
+    if value is None or value != value:  # None or NaN
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def normalised_phones(raw: pd.Series) -> pd.Series:
+    """E.164 of each phone as written (None where it does not parse), one parse per value."""
+    clean = _clean_text(raw)
+    mapping = normalise_many(clean.dropna().unique().tolist())
+    return clean.map(lambda v: mapping.get(v) if v is not None else None)
+
+
+def normalised_emails(raw: pd.Series) -> pd.Series:
+    """Lower-case emails; values without an ``@`` become None."""
+    clean = _clean_text(raw)
+    return clean.map(lambda v: v.lower() if v is not None and "@" in v else None)
+
+
+def joined(frame: pd.DataFrame, key: str, col: str, sep: str = ",") -> pd.Series:
+    """Per ``key``, the sorted distinct non-null values of ``col`` joined by ``sep``
+    (vectorised for the many keys with one value)."""
+    pairs = frame[[key, col]].dropna().astype({col: str}).drop_duplicates()
+    pairs = pairs.sort_values([key, col])
+    sizes = pairs.groupby(key)[col].transform("size")
+    single = pairs[sizes == 1].set_index(key)[col]
+    multi = pairs[sizes > 1].groupby(key)[col].agg(sep.join)
+    return pd.concat([single, multi])
+
+
+def _keys(account: pd.Series, value: pd.Series, kind: str, source: str) -> pd.DataFrame:
+    frame = pd.DataFrame({"account_id": account.to_numpy(), "kind": kind,
+                          "value": value.to_numpy(), "source": source})
+    return frame[frame["value"].notna() & frame["account_id"].notna()]
+
+
+def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
+    """Every (account, key kind, value, where seen) by which accounts can link.
+
+    Kinds: ``phone`` (registration, advert contact, payer phone; E.164), ``email``
+    (registered, advert contact, payer email; lower case), ``payer`` (payer token).
+    """
+    parts: list[pd.DataFrame] = []
+    acc, adv, pay = data.accounts, data.adverts, data.payments
+    if linking.phone:
+        parts += [
+            _keys(acc["account_id"], normalised_phones(acc["phone_raw"]), "phone",
+                  "registration"),
+            _keys(adv["account_id"], normalised_phones(adv["phone_raw"]), "phone", "advert"),
+            _keys(pay["account_id"], normalised_phones(pay["payer_phone_raw"]), "phone",
+                  "payer"),
+        ]
+    if linking.email:
+        parts += [
+            _keys(acc["account_id"], normalised_emails(acc["email"]), "email", "registration"),
+            _keys(adv["account_id"], normalised_emails(adv["email"]), "email", "advert"),
+            _keys(pay["account_id"], normalised_emails(pay["payer_email"]), "email", "payer"),
+        ]
+    if linking.payer:
+        parts.append(_keys(pay["account_id"], _clean_text(pay["payer_token"]), "payer",
+                           "payer"))
+    if not parts:
+        return pd.DataFrame(columns=KEY_COLUMNS)
+    keys = pd.concat(parts, ignore_index=True)
+    return keys.drop_duplicates(KEY_COLUMNS).reset_index(drop=True)
+
+
+def split_hubs(keys: pd.DataFrame, max_accounts: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(usable keys, hubs): a value shared by more than ``max_accounts`` accounts is a hub.
+
+    Hubs are returned as (kind, value, accounts) so they can be reported.
+    """
+    per_value = keys.groupby(["kind", "value"])["account_id"].nunique()
+    hub_index = per_value[per_value > max_accounts]
+    hubs = hub_index.rename("accounts").reset_index()
+    if hubs.empty:
+        return keys, hubs
+    marker = keys.set_index(["kind", "value"]).index.isin(hub_index.index)
+    return keys[~marker].reset_index(drop=True), hubs
+
+
+def shared_keys(keys: pd.DataFrame) -> pd.DataFrame:
+    """Keys held by two or more accounts: (kind, value, account_id) rows."""
+    distinct = keys[["kind", "value", "account_id"]].drop_duplicates()
+    counts = distinct.groupby(["kind", "value"])["account_id"].transform("nunique")
+    return distinct[counts >= 2].reset_index(drop=True)
+
+
+def _rows(account_ids: pd.Series, indicator: str, evidence: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"account_id": account_ids.to_numpy(), "indicator": indicator,
+                         "evidence": evidence.to_numpy()})
+
+
+def derived_indicators(data: PartnerData, keys: pd.DataFrame,
+                       reference: NameGenderReference) -> pd.DataFrame:
+    """The six derived indicators present on each account, with evidence.
+
+    ``keys`` are the usable (non-hub) linking keys of :func:`account_keys`; an account is
+    linked when it shares a phone or a payer (token, payer email or payer phone) with
+    another account.
+    """
+    out: list[pd.DataFrame] = []
+    acc, adv, pay = data.accounts, data.adverts, data.payments
+
+    # Adverts and accounts spread over more than one region.
+    regions = pd.concat([
+        acc[["account_id", "home_region"]].rename(columns={"home_region": "region"}),
+        adv[["account_id", "region"]],
+    ], ignore_index=True)
+    regions = regions[regions["region"].notna() & (regions["region"].astype(str) != "")]
+    regions = regions[regions["account_id"].isin(adv["account_id"])]
+    regions = regions.astype({"region": str}).drop_duplicates()
+    n_regions = regions.groupby("account_id")["region"].size()
+    spread = regions[regions["account_id"].isin(n_regions[n_regions > 1].index)]
+    names = joined(spread, "account_id", "region", ", ")
+    out.append(_rows(names.index.to_series(), "multi_region",
+                     n_regions.reindex(names.index).astype(str) + " regions: " + names))
+
+    # Linked to other accounts by payer or phone sharing.
+    linking = keys[(keys["kind"] == "phone") | (keys["kind"] == "payer")
+                   | ((keys["kind"] == "email") & (keys["source"] == "payer"))]
+    shared = shared_keys(linking[["account_id", "kind", "value"]].assign(source=""))
+    if not shared.empty:
+        others = shared.merge(shared, on=["kind", "value"], suffixes=("", "_other"))
+        others = others[others["account_id"] != others["account_id_other"]]
+        n_other = others.groupby("account_id")["account_id_other"].nunique()
+        kinds = joined(others, "account_id", "kind", ", ").reindex(n_other.index)
+        out.append(_rows(n_other.index.to_series(), "linked_accounts",
+                         n_other.astype(str) + " other account(s) share " + kinds))
+
+    # Several phone numbers across one account's adverts.
+    adv_phones = keys[(keys["kind"] == "phone") & (keys["source"] == "advert")]
+    per_acc = adv_phones.groupby("account_id")["value"].nunique()
+    many = per_acc[per_acc >= 2]
+    out.append(_rows(many.index.to_series(), "multiple_phones",
+                     many.astype(str) + " phone numbers on adverts"))
+
+    # Several payers on one account.
+    payer_id = _clean_text(pay["payer_token"])
+    payer_id = payer_id.fillna(normalised_emails(pay["payer_email"]))
+    payer_id = payer_id.fillna(_clean_text(pay["payer_name"]).map(
+        lambda v: v.lower() if v else None))
+    payers = pd.DataFrame({"account_id": pay["account_id"], "payer": payer_id}).dropna()
+    per_acc = payers.groupby("account_id")["payer"].nunique()
+    many = per_acc[per_acc >= 2]
+    out.append(_rows(many.index.to_series(), "multiple_payers",
+                     many.astype(str) + " payers"))
+
+    # A male name in the registered email.
+    emails = normalised_emails(acc["email"])
+    male = emails.map(lambda e: reference.male_name_in_email(e) if e else None)
+    hit = male.notna()
+    out.append(_rows(acc.loc[hit, "account_id"], "male_name_email",
+                     "male name '" + male[hit].astype(str) + "' in " + emails[hit].astype(str)))
+
+    # A male attempting to pay.
+    if len(pay):
+        is_male = [payer_is_male(t, n, reference)
+                   for t, n in zip(pay["payer_title"], pay["payer_name"], strict=True)]
+        males = pay[pd.Series(is_male, index=pay.index, dtype=bool)]
+        grouped = joined(males.assign(payer_name=males["payer_name"].fillna("(no name)")),
+                         "account_id", "payer_name", ", ")
+        out.append(_rows(grouped.index.to_series(), "male_payer",
+                         "male payer: " + grouped.astype(str)))
+    frames = [f for f in out if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
+
+
+def recorded_indicators(data: PartnerData) -> pd.DataFrame:
+    """The seven recorded indicators: from staff call flags and partner-user records."""
+    out: list[pd.DataFrame] = []
+    calls = data.calls
+    for flag in CALL_FLAGS:
+        if flag not in calls.columns or calls.empty:
+            continue
+        hits = calls[calls[flag].astype(bool)]
+        if hits.empty:
+            continue
+        grouped = joined(hits, "account_id", "call_id", ", ")
+        out.append(_rows(grouped.index.to_series(), flag, "staff call " + grouped))
+    rec = data.records
+    if not rec.empty:
+        rec = rec[rec["indicator"].isin(RECORDED_CODES) & rec["present"].astype(bool)]
+        for code, group in rec.groupby("indicator"):
+            by_acc = joined(group, "account_id", "recorded_by", ", ")
+            out.append(_rows(by_acc.index.to_series(), str(code),
+                             "recorded by partner user " + by_acc))
+    frames = [f for f in out if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    both = pd.concat(frames, ignore_index=True)
+    both["key"] = both["account_id"].astype(str) + "\x1f" + both["indicator"]
+    evidence = joined(both, "key", "evidence", "; ")
+    first = both.drop_duplicates("key").set_index("key")
+    return pd.DataFrame({"account_id": first.loc[evidence.index, "account_id"].to_numpy(),
+                         "indicator": first.loc[evidence.index, "indicator"].to_numpy(),
+                         "evidence": evidence.to_numpy()})

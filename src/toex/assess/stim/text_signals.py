@@ -1,0 +1,142 @@
+"""Text signals in advert wording: youth language, third-party control, obscured phones.
+
+These are reported separately from the 13 STIM indicators (table ``stim_text_signal``) and
+never feed an entity's or a case's risk level: the evidence for them comes from other
+countries' data (NIJ/JRSA) or from studies that found them only weakly predictive
+(Giommoni & Ikwu 2021), so an analyst reads them as context. The lexicon is configuration
+(``text_signals`` in ``stim_indicators.yaml``); sources are in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from toex.assess.stim.indicators import TextSignal
+from toex.assess.stim.phones import is_obscured, phones_in_text
+
+SIGNAL_COLUMNS = ["advert_id", "account_id", "signal", "evidence"]
+# Cheap prefilter for numbers hidden in text: a digit touching a letter ("07seven", "one23").
+_MAYBE_OBSCURED = re.compile(r"\d[A-Za-z]|[A-Za-z]\d")
+
+OBSCURED_PHONE = "obscured_phone"
+
+
+@dataclass(frozen=True)
+class SignalHit:
+    """One text signal found in one advert: which, and the words that showed it."""
+
+    signal: str
+    evidence: str
+
+
+def compile_lexicon(signals: Mapping[str, TextSignal]) -> dict[str, re.Pattern[str]]:
+    """One case-insensitive whole-word pattern per signal."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for name, signal in signals.items():
+        terms = sorted({t.strip().lower() for t in signal.terms if t.strip()}, key=len,
+                       reverse=True)
+        alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
+        patterns[name] = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])",
+                                    re.IGNORECASE)
+    return patterns
+
+
+def signals_in_advert(text: str | None, phone_raw: str | None,
+                      lexicon: Mapping[str, re.Pattern[str]]) -> list[SignalHit]:
+    """The text signals in one advert's wording and contact phone (at most one per signal,
+    with the distinct matched words joined as evidence)."""
+    hits: list[SignalHit] = []
+    body = text or ""
+    for name, pattern in lexicon.items():
+        found = sorted({m.group(0).lower() for m in pattern.finditer(body)})
+        if found:
+            hits.append(SignalHit(name, "; ".join(found)))
+    obscured = [raw for raw in (phone_raw,) if raw and is_obscured(raw)]
+    obscured += [raw for raw, _ in phones_in_text(body) if is_obscured(raw)]
+    if obscured:
+        hits.append(SignalHit(OBSCURED_PHONE, "; ".join(sorted(set(obscured)))))
+    return hits
+
+
+def signal_rows(adverts: Iterable[tuple[str, str, str | None, str | None]],
+                lexicon: Mapping[str, re.Pattern[str]]) -> list[tuple[str, str, str, str]]:
+    """(advert_id, account_id, signal, evidence) for every hit in (advert_id, account_id,
+    text, phone_raw) rows."""
+    rows: list[tuple[str, str, str, str]] = []
+    for advert_id, account_id, text, phone_raw in adverts:
+        for hit in signals_in_advert(text, phone_raw, lexicon):
+            rows.append((advert_id, account_id, hit.signal, hit.evidence))
+    return rows
+
+
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+
+def _lexicon_hits(texts: list[str], lexicon: Mapping[str, re.Pattern[str]]
+                  ) -> list[dict[str, str]]:
+    """Per text, {signal: evidence} for the signals whose terms it contains.
+
+    Texts are tokenised once; a text is searched with a signal's pattern only when it holds
+    the first word of one of that signal's terms, which skips most adverts cheaply."""
+    anchors = {name: {t.split()[0].lower().strip("\\") for t in _terms(p)}
+               for name, p in lexicon.items()}
+    every = set().union(*anchors.values()) if anchors else set()
+    out: list[dict[str, str]] = []
+    for text in texts:
+        found: dict[str, str] = {}
+        if text:
+            toks = set(_TOKEN.findall(text.lower()))
+            if not every.isdisjoint(toks):
+                for name, pattern in lexicon.items():
+                    if anchors[name].isdisjoint(toks):
+                        continue
+                    words = sorted({m.group(0).lower() for m in pattern.finditer(text)})
+                    if words:
+                        found[name] = "; ".join(words)
+        out.append(found)
+    return out
+
+
+def _terms(pattern: re.Pattern[str]) -> list[str]:
+    """The terms a compiled lexicon pattern was built from (see :func:`compile_lexicon`)."""
+    body = pattern.pattern.split("(?:", 1)[1].rsplit(")(?![A-Za-z])", 1)[0]
+    return [t.replace("\\s+", " ").replace("\\", "") for t in body.split("|")]
+
+
+def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]
+                 ) -> pd.DataFrame:
+    """The same rows as :func:`signal_rows` for a whole adverts frame, column-wise: each
+    lexicon pattern runs once over the text column, and phones are checked once per
+    distinct spelling (texts only when a cheap prefilter says they may hide a number)."""
+    text = adverts["text"].fillna("").astype(str)
+    frames: list[pd.DataFrame] = []
+    hits = _lexicon_hits(text.tolist(), lexicon)
+    for name in lexicon:
+        rows = [(i, ev) for i, found in enumerate(hits) if (ev := found.get(name))]
+        if rows:
+            idx = [i for i, _ in rows]
+            frames.append(pd.DataFrame({
+                "advert_id": adverts["advert_id"].to_numpy()[idx],
+                "account_id": adverts["account_id"].to_numpy()[idx],
+                "signal": name, "evidence": [ev for _, ev in rows]}))
+    raw = adverts["phone_raw"].astype("object")
+    distinct = {v: is_obscured(v) for v in raw.dropna().unique().tolist()}
+    phone_hit = raw.map(lambda v: distinct.get(v, False) if v is not None else False)
+    in_text = text.str.contains(_MAYBE_OBSCURED)
+    evidence_rows = []
+    for idx in adverts.index[phone_hit.astype(bool) | in_text]:
+        seen = {raw[idx]} if phone_hit[idx] else set()
+        seen |= {r for r, _ in phones_in_text(text[idx]) if is_obscured(r)}
+        if seen:
+            evidence_rows.append((adverts.at[idx, "advert_id"], adverts.at[idx, "account_id"],
+                                  OBSCURED_PHONE, "; ".join(sorted(seen))))
+    if evidence_rows:
+        frames.append(pd.DataFrame(evidence_rows, columns=SIGNAL_COLUMNS))
+    if not frames:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["advert_id", "signal"], kind="stable").reset_index(drop=True)
