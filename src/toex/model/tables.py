@@ -183,7 +183,46 @@ RAW_QUARANTINE = spec(
     provenance=False,
 )
 
+RAW_VALUE_ISSUE = spec(
+    "raw_value_issue", "raw",
+    "Messy non-required values cleaned to null, counted per file, field and reason.",
+    Column("load_id", "string", "Identifier of the load.", False),
+    Column("source_file", "string", "File name.", False),
+    Column("field", "string", "Source column whose values could not be cleaned.", False),
+    Column("reason_code", "string", "bad_date, unknown_offence_code or bad_value.", False),
+    Column("rows", "int64", "How many rows had such a value.", False),
+    Column("example", "string", "One such value as written (truncated to 200 characters)."),
+    provenance=False,
+)
+
+RAW_RECORD = spec(
+    "raw_record", "raw",
+    "The current version of every staged source record: the index that makes reloads "
+    "idempotent and finds the rows a corrected re-export replaces.",
+    Column("record_key", "string", "Deterministic ID of force, system, file kind and record id.",
+           False),
+    Column("mapping", "string", "Mapping that loaded the record.", False),
+    *PROVENANCE[:7],  # force .. load_id: where the current version came from
+    provenance=False,
+)
+
+
+def history_spec(staged: TableSpec) -> TableSpec:
+    """The ``<table>_history`` spec: earlier versions of a staged table's rows."""
+    return TableSpec(
+        f"{staged.name}_history", "staged",
+        f"Earlier versions of `{staged.name}` rows, replaced by a corrected re-export.",
+        (*staged.columns,
+         Column("superseded_by", "string", "Load that replaced this version.", False),
+         Column("superseded_at", "timestamp", "When it was replaced.", False)),
+    )
+
+
+STAGED_TABLES: tuple[TableSpec, ...] = (
+    STAGED_EVENT, STAGED_PERSON_MENTION, STAGED_OBJECT, STAGED_LOCATION,
+)
+
 STAGED_AND_RAW_TABLES: tuple[TableSpec, ...] = (
-    STAGED_EVENT, STAGED_PERSON_MENTION, STAGED_OBJECT, STAGED_LOCATION, RAW_LOAD_LOG,
-    RAW_QUARANTINE,
+    *STAGED_TABLES, *(history_spec(t) for t in STAGED_TABLES), RAW_LOAD_LOG, RAW_QUARANTINE,
+    RAW_VALUE_ISSUE, RAW_RECORD,
 )
