@@ -1,0 +1,169 @@
+"""The pipeline: ordered stages run inside one new warehouse snapshot.
+
+:func:`run` opens :meth:`SnapshotStore.begin`, runs each stage of :data:`STAGES` with a
+:class:`PipelineContext`, and lets the snapshot become ``current`` only if every stage
+returned. A stage is a callable ``(ctx) -> None`` that writes tables through ``ctx.con`` and
+may leave results for the caller in ``ctx.results``. Later stages (resolve, link, assess)
+append themselves to :data:`STAGES`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ibis.backends.duckdb import Backend as DuckDBBackend
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from toex.assess.stage import run_assess_stage
+from toex.assess.stim.stage import run_stim_stage
+from toex.config import Settings, get_settings
+from toex.engine import SnapshotInfo, SnapshotStore
+from toex.ingest.discovery import FileTask
+from toex.ingest.loader import FileReport
+from toex.ingest.report import check_balanced
+from toex.ingest.stage import IngestResult, NoProgress, ingest_directory, ingest_tasks
+from toex.link.stage import run_link_stage
+from toex.resolve.stage import run_resolve_stage
+
+
+class ProgressHelper:
+    """Rich progress bars for stages (or nothing, when disabled)."""
+
+    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
+        self.enabled = enabled
+        self._progress = (
+            Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console or Console(stderr=True),
+                transient=True,
+            )
+            if enabled
+            else None
+        )
+
+    @contextlib.contextmanager
+    def live(self) -> Iterator[None]:
+        """Show the bars while the block runs."""
+        if self._progress is None:
+            yield
+            return
+        with self._progress:
+            yield
+
+    @contextlib.contextmanager
+    def track(
+        self,
+        description: str,
+        total: int | None = None,
+    ) -> Iterator[Callable[[int], None]]:
+        """A bar shown while the block runs; call the yielded function to advance it."""
+        if self._progress is None:
+            with NoProgress().track(description, total) as advance:
+                yield advance
+            return
+        progress = self._progress
+        task = progress.add_task(description, total=total)
+        try:
+            yield lambda n: progress.advance(task, n)
+        finally:
+            progress.remove_task(task)
+
+
+@dataclass
+class PipelineContext:
+    """What a stage gets: the new snapshot's backend and where things are."""
+
+    con: DuckDBBackend
+    run_id: str
+    input_dir: Path | None
+    data_dir: Path
+    previous: SnapshotInfo | None
+    settings: Settings
+    progress: ProgressHelper
+    results: dict[str, Any] = field(default_factory=dict)
+
+
+Stage = Callable[[PipelineContext], None]
+
+
+@dataclass
+class RunResult:
+    """A finished run: its id, the snapshot it wrote, and what stages reported."""
+
+    run_id: str
+    path: Path
+    previous: SnapshotInfo | None
+    results: dict[str, Any]
+
+    @property
+    def reports(self) -> list[FileReport]:
+        """The ingest stage's file reports (empty if it did not run)."""
+        ingest = self.results.get("ingest")
+        return list(ingest.reports) if isinstance(ingest, IngestResult) else []
+
+
+def ingest(ctx: PipelineContext) -> None:
+    """Stage: load every file of ``ctx.input_dir``; every file must balance."""
+    if ctx.input_dir is None:
+        raise ValueError("the ingest stage needs an input directory")
+    result = ingest_directory(ctx.con.con, ctx.input_dir, ctx.run_id, ctx.progress)
+    ctx.results["ingest"] = result
+    check_balanced(result.reports)
+
+
+def ingest_files_stage(tasks: Sequence[FileTask]) -> Stage:
+    """A stage loading the given files (``toex ingest --mapping``)."""
+
+    def stage(ctx: PipelineContext) -> None:
+        reports = ingest_tasks(ctx.con.con, tasks, ctx.run_id, ctx.progress)
+        ctx.results["ingest"] = IngestResult(reports)
+        check_balanced(reports)
+
+    stage.__name__ = "ingest"
+    return stage
+
+
+STAGES: list[Stage] = [
+    ingest, run_resolve_stage, run_link_stage, run_assess_stage, run_stim_stage,
+]
+
+
+def run(
+    input_dir: Path | None,
+    data_dir: Path,
+    *,
+    progress: bool = True,
+    stages: Sequence[Stage] | None = None,
+) -> RunResult:
+    """Run ``stages`` (default :data:`STAGES`) in a new snapshot; switch ``current`` on success."""
+    store = SnapshotStore(data_dir)
+    helper = ProgressHelper(enabled=progress)
+    with store.begin() as snap, helper.live():
+        ctx = PipelineContext(
+            con=snap.con,
+            run_id=snap.run_id,
+            input_dir=Path(input_dir) if input_dir is not None else None,
+            data_dir=Path(data_dir),
+            previous=snap.previous,
+            settings=get_settings(),
+            progress=helper,
+        )
+        for stage in stages if stages is not None else STAGES:
+            stage(ctx)
+    return RunResult(snap.run_id, snap.path, snap.previous, ctx.results)

@@ -1,0 +1,41 @@
+"""The small (demo) scale: realism bands, rates and the partner website's STIM indicator rates.
+
+One slow test: it generates the ~200k-mention data set once.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from toex.synth import generate, load_rates
+from toex.synth.stats import compute_stats
+
+
+@pytest.mark.slow
+def test_small_scale_is_realistic(tmp_path: Path) -> None:
+    out = tmp_path / "small"
+    manifest = generate(out, scale="small", seed=7)
+    stats = compute_stats(out)
+    rates = load_rates()
+    assert 180_000 <= stats["mentions"] <= 230_000
+    for name in ("most_common_surname_share", "persons_in_2plus_forces_share"):
+        low, high = rates.section("bands")[name]
+        assert low <= stats[name] <= high, (name, stats[name])
+    for name, r in stats["variation_rates"].items():
+        tol = 4.5 * math.sqrt(r["configured"] * (1 - r["configured"]) / r["eligible"]) + 0.002
+        assert abs(r["realised"] - r["configured"]) <= tol, (name, r)
+    serial = [s for s in stats["scenarios"] if s["type"] == "serial_vawg_offender"]
+    assert len(serial) == 9  # one per force
+    # STIM indicators of the flagged (background) accounts are near the briefing's rates
+    asw = pd.read_parquet(out / "truth" / "asw_accounts.parquet")
+    flagged = asw[asw.flagged & asw.scenario_id.isna()]
+    assert len(flagged) >= 120
+    for name, target in rates.section("asw")["indicators"].items():
+        realised = flagged[name].mean()
+        tol = 4.5 * math.sqrt(max(target * (1 - target), 0.01) / len(flagged)) + 0.02
+        assert abs(realised - target) <= tol, (name, realised, target)
+    assert {e["force"] for e in manifest["files"]} >= {"cambs", "gmp", "asw", "toex"}
