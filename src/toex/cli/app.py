@@ -23,7 +23,16 @@ err_console = Console(stderr=True)
 
 def _register() -> None:
     # Each module adds its commands to ``app`` on import.
-    from toex.cli import docs_commands, synth_commands  # noqa: F401
+    from toex.cli import (  # noqa: F401
+        assess_commands,
+        docs_commands,
+        ingest_commands,
+        link_commands,
+        resolve_commands,
+        stim_commands,
+        synth_commands,
+        web_commands,
+    )
 
 
 _register()

@@ -1,0 +1,13 @@
+"""The one seam to the compute engine: connections and warehouse snapshots.
+
+Holds :func:`connect` (an Ibis backend for a warehouse file, configured from settings) and
+:class:`SnapshotStore` (one DuckDB file per run under ``<data_dir>/warehouse/``, with an
+atomically switched ``CURRENT`` pointer). Every stage reaches the engine through here.
+
+May import ``toex.config`` and ``toex.errors`` only.
+"""
+
+from toex.engine.connection import connect
+from toex.engine.snapshots import Snapshot, SnapshotInfo, SnapshotStore
+
+__all__ = ["Snapshot", "SnapshotInfo", "SnapshotStore", "connect"]

@@ -1,0 +1,97 @@
+"""Text files: binary detection, encoding detection and streaming transcoding to UTF-8.
+
+Every text reader first transcodes its file to a UTF-8 temporary file: a BOM is dropped,
+undecodable bytes become U+FFFD (the loader quarantines such rows as ``unreadable``) and NUL
+characters become U+FFFD too. Encodings: UTF-8, UTF-8 with BOM, cp1252 (or any Python codec
+named in the mapping).
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+from toex.errors import ReadError
+
+SAMPLE_BYTES = 65_536
+CHUNK_BYTES = 4 * 1024 * 1024
+REPLACEMENT = "\ufffd"
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+_REPLACED = [0]
+_HANDLER = "toex-count-replace"
+
+
+def _count_and_replace(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeDecodeError)
+    _REPLACED[0] += 1
+    return REPLACEMENT, err.end
+
+
+codecs.register_error(_HANDLER, _count_and_replace)
+
+
+@dataclass(frozen=True)
+class Transcoded:
+    """A UTF-8 copy of a text file and what happened on the way."""
+
+    path: Path
+    encoding: str
+    replacements: int
+
+
+def sample(path: Path, display: str) -> bytes:
+    """The first bytes of ``path``; :class:`ReadError` if it is empty or binary."""
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ReadError("the file is empty", file=display)
+    control = sum(head.count(bytes([b])) for b in _CONTROL)
+    if control > max(8, len(head) // 100):
+        first = next(i for i, b in enumerate(head) if b in _CONTROL)
+        raise ReadError(f"not a text file (binary data at byte {first})", file=display)
+    return head
+
+
+def detect_encoding(head: bytes) -> str:
+    """``utf-8-sig`` (BOM), ``utf-8`` (mostly valid UTF-8) or ``cp1252``."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    text = head.decode("utf-8", errors="replace")
+    bad = text.count(REPLACEMENT)
+    if bad <= 1:  # a multi-byte character cut by the sample's end
+        return "utf-8"
+    multibyte = sum(1 for ch in text if ord(ch) > 127 and ch != REPLACEMENT)
+    return "utf-8" if multibyte > bad else "cp1252"
+
+
+def check_encoding(encoding: str, display: str) -> str:
+    """The codec's canonical name; :class:`ReadError` for an unknown encoding."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ReadError(f"unknown encoding {encoding!r}", file=display) from None
+
+
+def transcode(path: Path, encoding: str, out: Path) -> Transcoded:
+    """Write ``path`` decoded from ``encoding`` to ``out`` as UTF-8, chunk by chunk."""
+    counter = _REPLACED
+    counter[0] = 0
+    decoder = codecs.getincrementaldecoder(encoding)(errors=_HANDLER)
+    first = True
+    with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        while True:
+            chunk = src.read(CHUNK_BYTES)
+            text = decoder.decode(chunk, final=not chunk)
+            if first and text:
+                text = text.removeprefix("\ufeff")
+                first = False
+            if "\x00" in text:
+                counter[0] += text.count("\x00")
+                text = text.replace("\x00", REPLACEMENT)
+            dst.write(text)
+            if not chunk:
+                break
+    return Transcoded(out, encoding, counter[0])

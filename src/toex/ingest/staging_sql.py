@@ -1,0 +1,487 @@
+"""SQL builders for one file's load: pure functions of a mapping and a header.
+
+The loader runs these steps in order over the file's records in ``ingest_src`` (columns
+``c0..cN``, ``source_row`` and maybe ``record_hash``); intermediate tables share the prefix
+``ingest_``::
+
+    ingest_values   trimmed raw value of every mapped field (f0, f1...), record id, key, hash
+    ingest_lk<k>    per cleaned field: distinct raw values -> cleaned columns (built by cleaners)
+    ingest_clean    values joined to their lookups, with an ok flag per field
+    ingest_faults   (source_row, field, raw_value, reason_code, reason) for quarantined rows
+    ingest_good     clean rows not quarantined, with status new / unchanged / updated
+
+Each builder returns SQL text; nothing here touches a connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toex.ingest.cleaners import RAW
+from toex.ingest.cleaners.base import sql_str
+
+__all__ = ["sql_str"]
+from toex.ingest.mapping import (
+    ID_COLUMNS,
+    PROVENANCE_DEFAULTS,
+    FieldSpec,
+    Mapping,
+    TargetSpec,
+)
+from toex.model.ids import ID_LENGTH
+from toex.model.tables import STAGED_TABLES, TableSpec
+
+SOURCE = "ingest_src"
+DUCK_TYPES = {
+    "string": "VARCHAR",
+    "int64": "BIGINT",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+    "float64": "DOUBLE",
+    "timestamp": "TIMESTAMP",
+}
+STAGED = {t.name: t for t in STAGED_TABLES}
+REASONS = {
+    "missing_required": "'required field is empty'",
+    "bad_date": "'''' || {raw} || ''' is not a date'",
+    "unknown_offence_code": "'''' || {raw} || ''' is not a known Home Office offence code'",
+    "bad_value": "'''' || {raw} || ''' is not a valid {cleaner}'",
+}
+
+
+def stable_id_sql(*exprs: str) -> str:
+    """SQL computing :func:`toex.model.ids.stable_id` of the given SQL expressions."""
+    parts = ", ".join(f"coalesce(CAST({e} AS VARCHAR), '')" for e in exprs)
+    return f"left(md5(concat_ws(chr(31), {parts})), {ID_LENGTH})"
+
+
+def raw_sql(column_index: int) -> str:
+    """Trimmed raw value of source column ``c<i>``; NULL when blank."""
+    return f"NULLIF(TRIM(c{column_index}), '')"
+
+
+@dataclass(frozen=True)
+class FieldSlot:
+    """A mapping field placed in the plan: its SQL alias and its source columns' label."""
+
+    alias: str
+    spec: FieldSpec
+    label: str
+
+    @property
+    def lookup(self) -> str | None:
+        """Name of the field's lookup table (``None`` for inline cleaners)."""
+        return None if self.spec.cleaner.inline else f"ingest_lk_{self.alias}"
+
+
+@dataclass
+class Plan:
+    """Where every mapped value lives in the load's SQL, for one mapping and one header."""
+
+    mapping: Mapping
+    positions: dict[str, int]
+    force: str
+    source_file: str
+    load_id: str
+    has_hash: bool
+    provenance: dict[str, FieldSlot] = field(default_factory=dict)
+    target_fields: list[list[FieldSlot]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        aliases: dict[tuple[object, ...], str] = {}
+
+        def place(spec: FieldSpec) -> FieldSlot:
+            # fields reading the same columns with the same cleaner share one alias and lookup
+            key = (
+                type(spec.cleaner).__name__,
+                repr(sorted(spec.cleaner.args.items())),
+                spec.columns,
+                spec.sep,
+                spec.default,
+                spec.required,
+            )
+            alias = aliases.setdefault(key, f"f{len(aliases)}")
+            return FieldSlot(alias, spec, "+".join(spec.columns))
+
+        for key, spec in self.mapping.provenance.items():
+            self.provenance[key] = place(spec)
+        for target in self.mapping.targets:
+            self.target_fields.append([place(spec) for spec in target.fields])
+
+    @property
+    def fields(self) -> list[FieldSlot]:
+        """One slot per distinct alias: provenance first, then each target's fields."""
+        slots = [*self.provenance.values(), *(s for ts in self.target_fields for s in ts)]
+        return list({s.alias: s for s in reversed(slots)}.values())[::-1]
+
+    def col(self, name: str) -> str:
+        """Raw SQL of a source column by name."""
+        return raw_sql(self.positions[name])
+
+    def key_columns(self) -> list[str]:
+        """Record id and event reference columns: each must be present in every record."""
+        m = self.mapping
+        refs = [t.event.reference for t in m.targets if t.event is not None]
+        return list(dict.fromkeys([*m.record_id, *refs]))
+
+    def key_alias(self, column: str) -> str:
+        """Alias of a key column's raw value in ``ingest_values``."""
+        return f"k{self.key_columns().index(column)}"
+
+    def literal(self, value: str) -> str:
+        """A SQL string literal."""
+        return sql_str(value)
+
+
+def _field_raw(plan: Plan, spec: FieldSpec) -> str:
+    if len(spec.columns) == 1:
+        raw = plan.col(spec.columns[0])
+    else:
+        parts = ", ".join(plan.col(c) for c in spec.columns)
+        raw = f"NULLIF(concat_ws({sql_str(spec.sep)}, {parts}), '')"
+    if spec.default is not None:
+        raw = f"coalesce({raw}, {sql_str(spec.default)})"
+    return raw
+
+
+def record_id_sql(plan: Plan) -> str:
+    """SQL of the record id: the record id columns' values joined with ``/``."""
+    cols = plan.mapping.record_id
+    if len(cols) == 1:
+        return plan.col(cols[0])
+    parts = ", ".join(plan.col(c) for c in cols)
+    nulls = " OR ".join(f"{plan.col(c)} IS NULL" for c in cols)
+    return f"CASE WHEN {nulls} THEN NULL ELSE concat_ws('/', {parts}) END"
+
+
+def values_sql(plan: Plan, n_columns: int) -> str:
+    """``ingest_values``: one row per record with every mapped raw value."""
+    m = plan.mapping
+    if plan.has_hash:
+        record_hash = "record_hash"
+    else:
+        cols = ", ".join(f"coalesce(c{i}, '')" for i in range(n_columns))
+        record_hash = f"sha256(concat_ws(chr(31), {cols}))"
+    select = [
+        "source_row",
+        f"{record_hash} AS record_hash",
+        f"{record_id_sql(plan)} AS source_record_id",
+    ]
+    for slot in plan.fields:
+        select.append(f"{_field_raw(plan, slot.spec)} AS {slot.alias}")
+    for col in plan.key_columns():
+        select.append(f"{plan.col(col)} AS {plan.key_alias(col)}")
+    for i, target in enumerate(m.targets):
+        if target.when_any:
+            cond = " OR ".join(f"{plan.col(c)} IS NOT NULL" for c in target.when_any)
+            select.append(f"({cond}) AS when{i}")
+        if target.attributes:
+            pairs = ", ".join(f"{sql_str(k)}, {plan.col(c)}" for k, c in target.attributes.items())
+            select.append(f"CAST(json_object({pairs}) AS VARCHAR) AS attr{i}")
+    key = stable_id_sql(
+        plan.literal(plan.force),
+        plan.literal(m.source_system),
+        plan.literal(m.kind),
+        "source_record_id",
+    )
+    return (
+        f"CREATE OR REPLACE TEMP TABLE ingest_values AS SELECT *, {key} AS record_key "
+        f"FROM (SELECT {', '.join(select)} FROM {SOURCE})"
+    )
+
+
+def distinct_sql(slot: FieldSlot) -> str:
+    """The distinct present raw values of a field, as column ``raw``."""
+    return (
+        f"SELECT DISTINCT {slot.alias} AS {RAW} FROM ingest_values WHERE {slot.alias} IS NOT NULL"
+    )
+
+
+def clean_sql(plan: Plan) -> str:
+    """``ingest_clean`` (a view): values joined to every lookup, with ``<alias>_ok`` flags.
+
+    It is materialised once, as ``ingest_good`` (without the quarantined rows).
+    """
+    select = ["v.*"]
+    joins = []
+    for slot in plan.fields:
+        cleaner = slot.spec.cleaner
+        if slot.lookup is None:
+            select.append(f"{cleaner.inline_sql('v.' + slot.alias)} AS {slot.alias}_value")
+            select.append(f"TRUE AS {slot.alias}_ok")
+            continue
+        lk = slot.lookup
+        joins.append(f"LEFT JOIN {lk} ON {lk}.{RAW} = v.{slot.alias}")
+        for col in cleaner.lookup_types:
+            select.append(f"{lk}.{col} AS {slot.alias}_{col}")
+        select.append(
+            f"(v.{slot.alias} IS NULL OR {lk}.{cleaner.ok_column} IS NOT NULL) AS {slot.alias}_ok"
+        )
+    return (
+        f"CREATE OR REPLACE TEMP VIEW ingest_clean AS SELECT {', '.join(select)} "
+        f"FROM ingest_values v {' '.join(joins)}"
+    )
+
+
+def _reason_sql(code: str, raw: str, cleaner: str) -> str:
+    return REASONS[code].format(raw=raw, cleaner=cleaner)
+
+
+def faults_sql(plan: Plan) -> list[str]:
+    """SELECTs (source_row, field, raw_value, reason_code, reason) of quarantined rows.
+
+    Each required field is checked against its own lookup only, straight from
+    ``ingest_values``, so the full join of every lookup is computed once (for good rows).
+    """
+    out = []
+    missing = _reason_sql("missing_required", "", "")
+    for col in plan.key_columns():
+        out.append(
+            f"SELECT source_row, {sql_str(col)} AS field, NULL AS raw_value, "
+            f"'missing_required' AS reason_code, {missing} AS reason "
+            f"FROM ingest_values WHERE {plan.key_alias(col)} IS NULL"
+        )
+    for slot in plan.fields:
+        if not slot.spec.required:
+            continue
+        cleaner = slot.spec.cleaner
+        code = cleaner.reason_code
+        a = f"v.{slot.alias}"
+        bad = _reason_sql(code, a, cleaner.name)
+        if slot.lookup is None:
+            join, failed = "", "FALSE"
+        else:
+            join = f"LEFT JOIN {slot.lookup} lk ON lk.{RAW} = {a}"
+            failed = f"lk.{cleaner.ok_column} IS NULL"
+        out.append(
+            f"SELECT v.source_row, {sql_str(slot.label)} AS field, {a} AS raw_value, "
+            f"CASE WHEN {a} IS NULL THEN 'missing_required' ELSE '{code}' END, "
+            f"CASE WHEN {a} IS NULL THEN {missing} ELSE {bad} END "
+            f"FROM ingest_values v {join} WHERE {a} IS NULL OR {failed}"
+        )
+    return out
+
+
+def unreadable_sql(plan: Plan, columns: list[str], encoding: str | None) -> list[str]:
+    """SELECTs of rows holding U+FFFD (bytes that did not decode) in any column."""
+    what = f"not valid {encoding}" if encoding else "not valid text"
+    return [
+        f"SELECT source_row, {sql_str(name)} AS field, c{i} AS raw_value, 'unreadable', "
+        f"'contains bytes that are {what}' FROM {SOURCE} WHERE contains(c{i}, '\ufffd')"
+        for i, name in enumerate(columns)
+    ]
+
+
+def issues_sql(plan: Plan) -> str:
+    """Counts of non-required values cleaned to NULL, per field and reason, on good rows."""
+    parts = []
+    for slot in plan.fields:
+        if slot.spec.required or slot.lookup is None:
+            continue
+        parts.append(
+            f"SELECT {sql_str(slot.label)} AS field, "
+            f"{sql_str(slot.spec.cleaner.reason_code)} AS reason_code, count(*) AS rows, "
+            f"min({slot.alias}) AS example FROM ingest_good WHERE NOT {slot.alias}_ok "
+            f"HAVING count(*) > 0"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def good_sql() -> list[str]:
+    """``ingest_good``: clean rows not quarantined, each new, unchanged or updated.
+
+    A row is ``unchanged`` when ``raw_record`` holds its record key with the same hash,
+    ``updated`` when it holds the key with another hash, else ``new``. Every row of a key
+    with an updated row counts as updated (``ingest_updated_keys``): the key's earlier
+    rows are superseded and all its incoming rows staged.
+    """
+    return [
+        "CREATE OR REPLACE TEMP TABLE ingest_existing AS SELECT DISTINCT record_key, "
+        "record_hash FROM raw_record WHERE record_key IN "
+        "(SELECT record_key FROM ingest_values)",
+        "CREATE OR REPLACE TEMP TABLE ingest_good AS SELECT c.*, "
+        "CASE WHEN h.record_key IS NOT NULL THEN 'unchanged' "
+        "WHEN k.record_key IS NOT NULL THEN 'updated' ELSE 'new' END AS status "
+        "FROM ingest_clean c "
+        "LEFT JOIN ingest_existing h ON h.record_key = c.record_key "
+        "AND h.record_hash = c.record_hash "
+        "LEFT JOIN (SELECT DISTINCT record_key FROM ingest_existing) k "
+        "ON k.record_key = c.record_key "
+        "WHERE c.source_row NOT IN (SELECT source_row FROM ingest_faults)",
+        "CREATE OR REPLACE TEMP TABLE ingest_updated_keys AS SELECT DISTINCT record_key "
+        "FROM ingest_good WHERE status = 'updated'",
+        "UPDATE ingest_good SET status = 'updated' WHERE status = 'unchanged' AND record_key "
+        "IN (SELECT record_key FROM ingest_updated_keys)",
+    ]
+
+
+def supersede_sql(load_id: str) -> list[str]:
+    """Move the staged rows of updated records to ``<table>_history``, then drop them."""
+    old = (
+        "(SELECT r.force, r.source_system, r.source_record_id, r.record_hash "
+        "FROM raw_record r JOIN ingest_updated_keys USING (record_key))"
+    )
+    on = (
+        "t.force = o.force AND t.source_system = o.source_system "
+        "AND t.source_record_id = o.source_record_id AND t.record_hash = o.record_hash"
+    )
+    out = []
+    for spec in STAGED_TABLES:
+        out.append(
+            f"INSERT INTO {spec.name}_history SELECT t.*, {sql_str(load_id)}, "
+            f"now()::TIMESTAMP FROM {spec.name} t JOIN {old} o ON {on}"
+        )
+        out.append(f"DELETE FROM {spec.name} t USING {old} o WHERE {on}")
+    out.append(
+        "DELETE FROM raw_record WHERE record_key IN (SELECT record_key FROM ingest_updated_keys)"
+    )
+    return out
+
+
+def raw_record_sql(plan: Plan) -> str:
+    """Record the current version of every new or updated record in ``raw_record``."""
+    return (
+        "INSERT INTO raw_record SELECT g.record_key, "
+        f"{sql_str(plan.mapping.name)}, {sql_str(plan.force)}, "
+        f"{sql_str(plan.mapping.source_system)}, {sql_str(plan.source_file)}, g.source_row, "
+        f"g.source_record_id, g.record_hash, {sql_str(plan.load_id)} "
+        "FROM ingest_good g WHERE g.status <> 'unchanged'"
+    )
+
+
+def _event_link(plan: Plan) -> tuple[int, TargetSpec] | None:
+    """The target whose event the other targets' rows belong to: an event target first."""
+    targets = list(enumerate(plan.mapping.targets))
+    for i, t in sorted(targets, key=lambda it: it[1].table != "staged_event"):
+        if t.event is not None:
+            return i, t
+    return None
+
+
+def _target_columns(plan: Plan, index: int) -> dict[str, str]:
+    """Table column -> SQL over ``g`` (an ``ingest_good`` row) for target ``index``."""
+    m = plan.mapping
+    target = m.targets[index]
+    spec: TableSpec = STAGED[target.table]
+    force, system, kind = (
+        plan.literal(plan.force),
+        plan.literal(m.source_system),
+        plan.literal(m.kind),
+    )
+    record = "g.source_record_id"
+    cols: dict[str, str] = {}
+    for slot in plan.target_fields[index]:
+        cleaner = slot.spec.cleaner
+        if cleaner.raw_output and f"{slot.spec.target}_raw" in spec.column_names:
+            cols[f"{slot.spec.target}_raw"] = f"g.{slot.alias}"
+        for column, source in cleaner.outputs(slot.spec.target).items():
+            cols[column] = (
+                f"g.{slot.alias}"
+                if source == RAW
+                else f"g.{slot.alias}_value"
+                if slot.lookup is None
+                else f"g.{slot.alias}_{source}"
+            )
+    for column, value in target.constants.items():
+        cols[column] = (
+            "NULL"
+            if value is None
+            else sql_str(str(value).lower() if isinstance(value, bool) else str(value))
+        )
+    event = target.event
+    if event is None:
+        linked = _event_link(plan)
+        event = linked[1].event if linked is not None else None
+    if event is not None and "event_id" in spec.column_names:
+        cols["event_id"] = stable_id_sql(
+            force, sql_str(event.type), f"g.{plan.key_alias(event.reference)}"
+        )
+    if target.table == "staged_event":
+        assert target.event is not None
+        cols["event_type"] = sql_str(target.event.type)
+        cols["reference"] = f"g.{plan.key_alias(target.event.reference)}"
+    if target.table == "staged_person_mention":
+        cols["mention_id"] = stable_id_sql(force, system, kind, record, sql_str(target.slot or ""))
+        cols["slot"] = sql_str(target.slot or "")
+    elif target.slot and "mention_id" in spec.column_names:
+        cols["mention_id"] = stable_id_sql(force, system, kind, record, sql_str(target.slot))
+    if target.table in ("staged_object", "staged_location"):
+        cols[ID_COLUMNS[target.table]] = stable_id_sql(
+            force, system, kind, record, sql_str(target.label)
+        )
+        cols["relation"] = sql_str(target.relation) if target.relation else "NULL"
+    if target.table == "staged_object":
+        cols["object_type"] = sql_str(target.object_type or "")
+    if target.attributes:
+        cols["attributes"] = f"g.attr{index}"
+    cols.update(_provenance(plan))
+    return cols
+
+
+def _provenance(plan: Plan) -> dict[str, str]:
+    p = plan.provenance
+    grading = f"g.{p['grading'].alias}_value" if "grading" in p else "NULL"
+
+    def marking(key: str) -> str:
+        default = PROVENANCE_DEFAULTS[key]
+        if key in p:
+            slot = p[key]
+            default = slot.spec.default or default
+            value = f"g.{slot.alias}_value"
+        else:
+            value = "NULL"
+        if key == "handling_code":
+            value = f"coalesce({value}, substr({grading}, 3, 1))"
+        return f"coalesce({value}, {sql_str(default)})"
+
+    return {
+        "force": plan.literal(plan.force),
+        "source_system": plan.literal(plan.mapping.source_system),
+        "source_file": plan.literal(plan.source_file),
+        "source_row": "g.source_row",
+        "source_record_id": "g.source_record_id",
+        "record_hash": "g.record_hash",
+        "load_id": plan.literal(plan.load_id),
+        "grading": grading,
+        "handling_code": marking("handling_code"),
+        "classification": marking("classification"),
+    }
+
+
+def insert_sql(plan: Plan, index: int) -> str:
+    """INSERT the rows target ``index`` makes from new and updated good records."""
+    target = plan.mapping.targets[index]
+    spec = STAGED[target.table]
+    cols = _target_columns(plan, index)
+    select = ", ".join(
+        f"CAST({cols.get(c.name, 'NULL')} AS {DUCK_TYPES[c.type]}) AS {c.name}"
+        for c in spec.columns
+    )
+    where = "g.status <> 'unchanged'"
+    if target.when_any:
+        where += f" AND g.when{index}"
+    return f"INSERT INTO {spec.name} SELECT {select} FROM ingest_good g WHERE {where}"
+
+
+def create_table_sql(spec: TableSpec) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for a table spec."""
+    cols = ", ".join(f"{c.name} {DUCK_TYPES[c.type]}" for c in spec.columns)
+    return f"CREATE TABLE IF NOT EXISTS {spec.name} ({cols})"
+
+
+def renumber_sql() -> str:
+    """Turn the CSV fast path's positions among good rows into record numbers.
+
+    With the left-out rows' record numbers s_1 < s_2 < ... (from ``ingest_reader_faults``),
+    the j-th good row is record j + max{m : s_m - m < j}; an ASOF join finds that m.
+    """
+    return (
+        "CREATE OR REPLACE TEMP TABLE ingest_skip AS SELECT k, max(m) AS m FROM ("
+        "SELECT source_row - row_number() OVER (ORDER BY source_row) AS k, "
+        "row_number() OVER (ORDER BY source_row) AS m "
+        "FROM (SELECT DISTINCT source_row FROM ingest_reader_faults)) GROUP BY k; "
+        f"CREATE OR REPLACE TEMP TABLE {SOURCE} AS SELECT s.* REPLACE "
+        "(s.source_row + coalesce(k.m, 0) AS source_row) "
+        f"FROM {SOURCE} s ASOF LEFT JOIN ingest_skip k ON s.source_row > k.k "
+        "ORDER BY s.source_row"
+    )
