@@ -36,6 +36,8 @@ install: $(UV) system-deps
 demo: install
 	$(BIN)/toex synth --scale $(SCALE) --seed $(SEED) --out $(DATA)/synth/$(SCALE)
 	$(BIN)/toex synth --stats $(DATA)/synth/$(SCALE)
+	$(BIN)/toex run --data-dir $(DATA) $(DATA)/synth/$(SCALE)
+	$(BIN)/toex serve --data-dir $(DATA) --demo-accounts
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -45,8 +47,14 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Benchmarks at the issues' target scales; each prints its figures and updates docs/benchmarks.md.
 bench: install
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.bench_synth
+	$(BIN)/python -m bench.bench_ingest --scale large
+	$(BIN)/python -m bench.bench_resolve --scale large
+	$(BIN)/python -m bench.bench_link
+	$(BIN)/python -m bench.bench_stim
+	$(BIN)/python -m bench.bench_web --scale large
 
 docs: install
 	$(BIN)/toex docs cli > docs/cli.md

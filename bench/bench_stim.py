@@ -35,15 +35,55 @@ from toex.assess.stim.partner_data import PartnerData
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## STIM"
-VOCAB = [f"{a}{b}" for a in ("ka", "lo", "mi", "ne", "ra", "su", "ti", "vo", "ze", "pa",
-                             "do", "fe", "gu", "ha", "ji")
-         for b in ("ren", "tas", "mol", "bik", "san", "dor", "lin", "pex", "quo", "wat",
-                   "yel", "zim", "cor", "fal", "gon", "hup", "jex", "kal", "mun", "nop")]
+VOCAB = [
+    f"{a}{b}"
+    for a in (
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ra",
+        "su",
+        "ti",
+        "vo",
+        "ze",
+        "pa",
+        "do",
+        "fe",
+        "gu",
+        "ha",
+        "ji",
+    )
+    for b in (
+        "ren",
+        "tas",
+        "mol",
+        "bik",
+        "san",
+        "dor",
+        "lin",
+        "pex",
+        "quo",
+        "wat",
+        "yel",
+        "zim",
+        "cor",
+        "fal",
+        "gon",
+        "hup",
+        "jex",
+        "kal",
+        "mun",
+        "nop",
+    )
+]
 NAMES = ["Anna", "Bella", "Cara", "Daria", "Elena", "Fifi", "Gina", "Ioana", "Lara", "Mia"]
 CITIES = ["London", "Leeds", "Norwich", "Preston", "Derby", "Bristol", "Luton", "Hull"]
 REGIONS = ["London", "Yorkshire", "East", "North West", "East Midlands", "South West"]
-STOCK = ("genuine photos discreet and friendly available now call or text no withheld "
-         "numbers please be respectful")
+STOCK = (
+    "genuine photos discreet and friendly available now call or text no withheld "
+    "numbers please be respectful"
+)
 
 
 def _phone(n: int) -> str:
@@ -62,7 +102,9 @@ def make_data(n_adverts: int, seed: int = 7) -> tuple[PartnerData, dict[str, str
     n_accounts = max(10, n_adverts // 4)
     truth: dict[str, str] = {}
     templates: list[str] = []
-    acc_rows, adv_rows, pay_rows = [], [], []
+    acc_rows: list[tuple[object, ...]] = []
+    adv_rows: list[tuple[object, ...]] = []
+    pay_rows: list[tuple[object, ...]] = []
     in_case = int(n_accounts * 0.1)
     i = 0
     case_no = 0
@@ -86,31 +128,65 @@ def make_data(n_adverts: int, seed: int = 7) -> tuple[PartnerData, dict[str, str
                 p = _phone(phone)
                 if rng.random() < 0.15:
                     p = _obscure(p)
-                text = (f"{rng.choice(NAMES)} {rng.randint(19, 40)} in {rng.choice(CITIES)} "
-                        f"{text_base} call {p}")
-                adv_rows.append((f"V{len(adv_rows):08d}", acc, "bench",
-                                 f"2024-{1 + k % 12:02d}-01",
-                                 REGIONS[(i + (k if size > 1 else 0)) % len(REGIONS)],
-                                 text, p))
+                text = (
+                    f"{rng.choice(NAMES)} {rng.randint(19, 40)} in {rng.choice(CITIES)} "
+                    f"{text_base} call {p}"
+                )
+                adv_rows.append(
+                    (
+                        f"V{len(adv_rows):08d}",
+                        acc,
+                        "bench",
+                        f"2024-{1 + k % 12:02d}-01",
+                        REGIONS[(i + (k if size > 1 else 0)) % len(REGIONS)],
+                        text,
+                        p,
+                    )
+                )
                 if len(adv_rows) >= n_adverts and i >= in_case:
                     break
-            pay_rows.append((f"P{i:07d}", acc, "bench", "2024-01-01", 20.0,
-                             "Mr X Payer" if shared_token else "Ms Y Holder",
-                             shared_token or f"own{i}", "Mr" if shared_token else "Ms"))
+            pay_rows.append(
+                (
+                    f"P{i:07d}",
+                    acc,
+                    "bench",
+                    "2024-01-01",
+                    20.0,
+                    "Mr X Payer" if shared_token else "Ms Y Holder",
+                    shared_token or f"own{i}",
+                    "Mr" if shared_token else "Ms",
+                )
+            )
             i += 1
         templates.append(template)
-    accounts = pd.DataFrame(acc_rows, columns=["account_id", "partner", "phone_raw",
-                                               "home_region"])
+    accounts = pd.DataFrame(acc_rows, columns=["account_id", "partner", "phone_raw", "home_region"])
     accounts["email"] = [f"user{n}@example.com" for n in range(len(accounts))]
-    adverts = pd.DataFrame(adv_rows, columns=["advert_id", "account_id", "partner", "posted",
-                                              "region", "text", "phone_raw"])
-    payments = pd.DataFrame(pay_rows, columns=["payment_id", "account_id", "partner", "paid",
-                                               "amount", "payer_name", "payer_token",
-                                               "payer_title"])
-    calls = pd.DataFrame({"call_id": [f"K{n}" for n in range(0, len(accounts), 9)],
-                          "account_id": accounts["account_id"].iloc[::9].to_numpy(),
-                          "partner": "bench", "call_date": "2024-02-01",
-                          "avoided_call": "yes"})
+    adverts = pd.DataFrame(
+        adv_rows,
+        columns=["advert_id", "account_id", "partner", "posted", "region", "text", "phone_raw"],
+    )
+    payments = pd.DataFrame(
+        pay_rows,
+        columns=[
+            "payment_id",
+            "account_id",
+            "partner",
+            "paid",
+            "amount",
+            "payer_name",
+            "payer_token",
+            "payer_title",
+        ],
+    )
+    calls = pd.DataFrame(
+        {
+            "call_id": [f"K{n}" for n in range(0, len(accounts), 9)],
+            "account_id": accounts["account_id"].iloc[::9].to_numpy(),
+            "partner": "bench",
+            "call_date": "2024-02-01",
+            "avoided_call": "yes",
+        }
+    )
     return PartnerData(accounts, adverts, payments, calls), truth
 
 
@@ -139,20 +215,30 @@ def run(n_adverts: int) -> dict[str, object]:
     t0 = time.perf_counter()
     data, truth = make_data(n_adverts)
     gen_s = time.perf_counter() - t0
-    out: dict[str, object] = {"adverts": len(data.adverts), "accounts": len(data.accounts),
-                              "true_cases": len(set(truth.values())), "generate_s": gen_s}
+    out: dict[str, object] = {
+        "adverts": len(data.adverts),
+        "accounts": len(data.accounts),
+        "true_cases": len(set(truth.values())),
+        "generate_s": gen_s,
+    }
     config = load_indicators()
-    config = config.model_copy(update={"linking": config.linking.model_copy(
-        update={"template": True})})
+    config = config.model_copy(
+        update={"linking": config.linking.model_copy(update={"template": True})}
+    )
     for mode in ("lsh", "exact"):
         t0 = time.perf_counter()
         result = compute_stim(data, config, exact_templates=(mode == "exact"))
         secs = time.perf_counter() - t0
         precision, recall, multi = pairwise(result, truth)
         template_links = int((result.case_link["kind"] == "template").sum())
-        out[mode] = {"seconds": secs, "precision": precision, "recall": recall,
-                     "multi_account_cases": multi, "template_links": template_links,
-                     "high_risk_cases": int((result.case["risk_level"] == "high").sum())}
+        out[mode] = {
+            "seconds": secs,
+            "precision": precision,
+            "recall": recall,
+            "multi_account_cases": multi,
+            "template_links": template_links,
+            "high_risk_cases": int((result.case["risk_level"] == "high").sum()),
+        }
         out[f"peak_rss_after_{mode}_gb"] = peak_rss_gb()
         print(mode, out[mode], f"peak RSS {peak_rss_gb():.2f} GiB", flush=True)
     return out
@@ -164,16 +250,20 @@ def section(res: dict[str, object], command: str) -> str:
     assert isinstance(lsh, dict) and isinstance(exact, dict)
     cpus = os.cpu_count()
     lines = [
-        SECTION, "",
+        SECTION,
+        "",
         f"Command: `{command}` (one process; affinity {len(os.sched_getaffinity(0))} of "
-        f"{cpus} cores).", "",
+        f"{cpus} cores).",
+        "",
         f"Machine: {platform.machine()}, {cpus} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}.", "",
+        f"{platform.system()} {platform.release()}.",
+        "",
         f"Data: {res['adverts']:,} synthetic adverts on {res['accounts']:,} accounts, "
         f"{res['true_cases']:,} true cases (one template per controller; a third of cases share "
         "nothing else, the rest a phone or a payer token), generated in the bench in "
-        f"{float(res['generate_s']):.0f} s. Target: indicators + near-duplicate linking + "
-        "cases <= 5 min, peak RSS <= 6 GB.", "",
+        f"{float(str(res['generate_s'])):.0f} s. Target: indicators + near-duplicate linking + "
+        "cases <= 5 min, peak RSS <= 6 GB.",
+        "",
         "| linking | time (s) | multi-account cases | template links | pairwise precision "
         "| pairwise recall |",
         "|---|---|---|---|---|---|",
@@ -183,11 +273,12 @@ def section(res: dict[str, object], command: str) -> str:
         f"| exact text | {exact['seconds']:.0f} | {exact['multi_account_cases']:,} | "
         f"{exact['template_links']:,} | {exact['precision']:.3f} | {exact['recall']:.3f} |",
         "",
-        f"Peak RSS: {float(res['peak_rss_after_lsh_gb']):.2f} GiB after the LSH run, "
-        f"{float(res['peak_rss_after_exact_gb']):.2f} GiB at the end. Exact-text linking "
+        f"Peak RSS: {float(str(res['peak_rss_after_lsh_gb'])):.2f} GiB after the LSH run, "
+        f"{float(str(res['peak_rss_after_exact_gb'])):.2f} GiB at the end. Exact-text linking "
         "cannot join adverts whose slots (name, age, city, phone) differ, so it finds only "
         "the cases that also share a phone or payer; near-duplicate linking finds the "
-        "template cases too.", "",
+        "template cases too.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -200,7 +291,7 @@ def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> No
         new = old.rstrip("\n") + "\n\n" + text
     else:
         nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[nxt + 1:] if nxt >= 0 else "")
+        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
     path.write_text(new, encoding="utf-8")
 
 
@@ -211,8 +302,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     res = run(args.adverts)
-    command = "python bench/bench_stim.py" + (f" --adverts {args.adverts}"
-                                              if args.adverts != 1_000_000 else "")
+    command = "python bench/bench_stim.py" + (
+        f" --adverts {args.adverts}" if args.adverts != 1_000_000 else ""
+    )
     text = section(res, command)
     print(text)
     if not args.no_write:
@@ -220,4 +312,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
+    sys.exit(0)

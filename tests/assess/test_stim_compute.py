@@ -76,8 +76,9 @@ def test_the_obscured_phone_links_like_the_plain_one() -> None:
 def test_nationality_is_never_an_input() -> None:
     """Shuffling nationalities changes no indicator, level, case or risk."""
     base = compute_stim(toy_data(), with_templates())
-    other = compute_stim(toy_data(("British", "Albanian", "British", "Vietnamese")),
-                         with_templates())
+    other = compute_stim(
+        toy_data(("British", "Albanian", "British", "Vietnamese")), with_templates()
+    )
     cols = [c for c in base.entity.columns if c != "nationality"]
     pd.testing.assert_frame_equal(base.entity[cols], other.entity[cols])
     pd.testing.assert_frame_equal(base.case, other.case)
@@ -91,7 +92,8 @@ def test_changing_a_level_changes_the_case_risk() -> None:
 
 
 def test_a_window_restricts_adverts_payments_and_calls() -> None:
-    res = compute_stim(toy_data(), with_templates(), window=Window(dt.date(2022, 9, 1), dt.date(2022, 12, 31)))
+    window = Window(dt.date(2022, 9, 1), dt.date(2022, 12, 31))
+    res = compute_stim(toy_data(), with_templates(), window=window)
     ent = res.entity.set_index("account_id")
     assert ent.loc["A2", "n_adverts"] == 1
     assert not ent.loc["A2", "multi_region"]

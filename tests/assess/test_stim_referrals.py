@@ -45,7 +45,11 @@ def test_full_workflow_each_step_audited(store: OpsStore) -> None:
     refer(store, ANALYST, ref.id, "force", "essex")
     done = record_outcome(store, ANALYST, ref.id, "full_adoption", "adopted by Essex")
     assert (done.status, done.outcome, done.referred_to, done.priority) == (
-        "outcome", "full_adoption", "essex", "high")
+        "outcome",
+        "full_adoption",
+        "essex",
+        "high",
+    )
     assert [s.step for s in done.steps] == ["new", "triaged", "referred", "outcome"]
     entries = search_entries(store, AuditQuery(action="referral"))
     assert len(entries) == 4
@@ -73,8 +77,9 @@ def test_partners_raise_but_do_not_move_referrals(store: OpsStore) -> None:
 
 def test_partners_see_only_their_own_referrals(store: OpsStore) -> None:
     mine = raise_referral(store, PARTNER, CASE)
-    other = raise_referral(store, OTHER_PARTNER, CaseSnapshot("STIM-B1", "other", "low",
-                                                               ("B1",), 1))
+    other = raise_referral(
+        store, OTHER_PARTNER, CaseSnapshot("STIM-B1", "other", "low", ("B1",), 1)
+    )
     assert [r.id for r in list_referrals(store, PARTNER)] == [mine.id]
     assert [r.id for r in list_referrals(store, OTHER_PARTNER)] == [other.id]
     assert {r.id for r in list_referrals(store, ANALYST)} == {mine.id, other.id}
@@ -88,7 +93,9 @@ def test_recorded_indicators_latest_wins_and_is_audited(store: OpsStore) -> None
     record_indicator(store, PARTNER, "asw", "A2", "language_barrier")
     rows = latest_indicator_rows(indicator_records(store, "asw"))
     assert {(r["account_id"], r["indicator"], r["present"]) for r in rows} == {
-        ("A1", "customer_flag_underage", False), ("A2", "language_barrier", True)}
+        ("A1", "customer_flag_underage", False),
+        ("A2", "language_barrier", True),
+    }
     assert len(search_entries(store, AuditQuery(action="indicator"))) == 3
     with pytest.raises(AccessDeniedError):
         record_indicator(store, PARTNER, "other", "B1", "language_barrier")

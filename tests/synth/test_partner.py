@@ -88,3 +88,44 @@ def test_holders_and_payers_are_mentions(truth: dict[str, Any]) -> None:
     assert (payers.role == "payer").all() and len(payers) >= len(asw)
     working = holders.variations.map(lambda v: "working_name" in v).mean()
     assert 0.6 < working < 0.97
+
+
+HIGH = (
+    "male_in_background",
+    "customer_flag_trafficking",
+    "customer_flag_underage",
+    "other_concern",
+)
+
+
+def test_every_trafficking_case_shows_a_high_level_signal(truth: dict[str, Any]) -> None:
+    asw: pd.DataFrame = truth["asw"]
+    traf = asw[asw.trafficking]
+    assert len(traf)
+    high = traf[list(HIGH)].any(axis=1).groupby(traf.case_id).any()
+    assert high.all(), high[~high]
+
+
+def test_controllers_reuse_their_wording_and_strangers_do_not(
+    file_records: dict[str, list[dict[str, Any]]], truth: dict[str, Any]
+) -> None:
+    from toex.assess.stim.minhash import shingles
+
+    asw = truth["asw"].set_index("account_id")
+    first: dict[str, str] = {}
+    for r in file_records[ASW + "adverts.jsonl"]:
+        first.setdefault(r["account_ref"], r["text"])
+
+    def jaccard(x: str, y: str) -> float:
+        a, b = shingles(x), shingles(y)
+        return len(a & b) / len(a | b)
+
+    ids = sorted(first)
+    same, strangers = [], []
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            ca, cb = asw.case_id.get(a), asw.case_id.get(b)
+            j = jaccard(first[a], first[b])
+            (same if ca is not None and ca == cb else strangers).append(j)
+    assert same and min(same) >= 0.4 and sorted(same)[len(same) // 2] >= 0.5
+    assert max(strangers) < 0.35

@@ -29,12 +29,20 @@ stim_app = typer.Typer(
 )
 assess_app.add_typer(stim_app, name="stim")
 
-FromOption = Annotated[dt.datetime | None, typer.Option(
-    "--from", formats=["%Y-%m-%d"], help="First day of the period (YYYY-MM-DD).")]
-ToOption = Annotated[dt.datetime | None, typer.Option(
-    "--to", formats=["%Y-%m-%d"], help="Last day of the period (YYYY-MM-DD).")]
-UserOption = Annotated[str, typer.Option(
-    "--user", help="Operational-store user acting (the step is audited under this name).")]
+FromOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d"], help="First day of the period (YYYY-MM-DD)."),
+]
+ToOption = Annotated[
+    dt.datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], help="Last day of the period (YYYY-MM-DD)."),
+]
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--user", help="Operational-store user acting (the step is audited under this name)."
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 NoteOption = Annotated[str, typer.Option(help="A note recorded with the step.")]
 
@@ -80,63 +88,93 @@ def cases(
 ) -> None:
     """Cases of concern in the current snapshot, highest risk first."""
     rows = _service(data_dir).cases(risk=risk, limit=limit)
-    cols = [("case_id", "case"), ("risk_level", "risk"), ("n_accounts", "accounts"),
-            ("n_adverts", "adverts"), ("n_high_indicators", "high"),
-            ("n_medium_indicators", "medium"), ("n_low_indicators", "low"),
-            ("link_counts", "links"), ("crossmatch_forces", "forces")]
+    cols = [
+        ("case_id", "case"),
+        ("risk_level", "risk"),
+        ("n_accounts", "accounts"),
+        ("n_adverts", "adverts"),
+        ("n_high_indicators", "high"),
+        ("n_medium_indicators", "medium"),
+        ("n_low_indicators", "low"),
+        ("link_counts", "links"),
+        ("crossmatch_forces", "forces"),
+    ]
     print_rows(rows, cols, "STIM cases", as_json)
 
 
 @stim_app.command("referrals")
 def referrals(
     user: UserOption,
-    status: Annotated[str | None, typer.Option(help="new, triaged, referred or outcome.")
-                      ] = None,
+    status: Annotated[str | None, typer.Option(help="new, triaged, referred or outcome.")] = None,
     as_json: JsonOption = False,
     data_dir: DataDirOption = None,
 ) -> None:
     """Referrals the user may see, newest first."""
     rows = _service(data_dir).referral_rows(user, status=status)
-    cols = [("id", "id"), ("case_id", "case"), ("status", "status"), ("risk_level", "risk"),
-            ("n_adverts", "adverts"), ("referred_to", "referred to"), ("outcome", "outcome"),
-            ("created_at", "raised")]
+    cols = [
+        ("id", "id"),
+        ("case_id", "case"),
+        ("status", "status"),
+        ("risk_level", "risk"),
+        ("n_adverts", "adverts"),
+        ("referred_to", "referred to"),
+        ("outcome", "outcome"),
+        ("created_at", "raised"),
+    ]
     print_rows(rows, cols, "STIM referrals", as_json)
 
 
 @stim_app.command("raise")
-def raise_referral(case_id: str, user: UserOption, note: NoteOption = "",
-                   data_dir: DataDirOption = None) -> None:
+def raise_referral(
+    case_id: str, user: UserOption, note: NoteOption = "", data_dir: DataDirOption = None
+) -> None:
     """Raise a case as a new referral."""
     ref = _service(data_dir).raise_referral(user, case_id, note)
     console.print(f"referral {ref.id} raised for {ref.case_id} ({ref.risk_level} risk)")
 
 
 @stim_app.command("triage")
-def triage(referral_id: int, user: UserOption,
-           priority: Annotated[str, typer.Option(help="low, medium or high.")] = "medium",
-           note: NoteOption = "", data_dir: DataDirOption = None) -> None:
+def triage(
+    referral_id: int,
+    user: UserOption,
+    priority: Annotated[str, typer.Option(help="low, medium or high.")] = "medium",
+    note: NoteOption = "",
+    data_dir: DataDirOption = None,
+) -> None:
     """Triage a new referral."""
     ref = _service(data_dir).step(user, referral_id, "triaged", priority=priority, note=note)
     console.print(f"referral {ref.id} triaged ({ref.priority})")
 
 
 @stim_app.command("refer")
-def refer(referral_id: int, user: UserOption,
-          to: Annotated[str, typer.Option("--to", help="Force code, or the regional team.")],
-          kind: Annotated[str, typer.Option(help="force or regional.")] = "force",
-          note: NoteOption = "", data_dir: DataDirOption = None) -> None:
+def refer(
+    referral_id: int,
+    user: UserOption,
+    to: Annotated[str, typer.Option("--to", help="Force code, or the regional team.")],
+    kind: Annotated[str, typer.Option(help="force or regional.")] = "force",
+    note: NoteOption = "",
+    data_dir: DataDirOption = None,
+) -> None:
     """Refer a triaged referral to a force or the regional team."""
-    ref = _service(data_dir).step(user, referral_id, "referred", to_kind=kind, to=to,
-                                  note=note)
+    ref = _service(data_dir).step(user, referral_id, "referred", to_kind=kind, to=to, note=note)
     console.print(f"referral {ref.id} referred to {ref.referred_to_kind} {ref.referred_to}")
 
 
 @stim_app.command("outcome")
-def outcome(referral_id: int, user: UserOption,
-            result: Annotated[str, typer.Option(
-                "--outcome", help="full_adoption, intel_submission, force_linked_job, "
-                "regional_linked_job or finalised.")],
-            note: NoteOption = "", data_dir: DataDirOption = None) -> None:
+def outcome(
+    referral_id: int,
+    user: UserOption,
+    result: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="full_adoption, intel_submission, force_linked_job, "
+            "regional_linked_job or finalised.",
+        ),
+    ],
+    note: NoteOption = "",
+    data_dir: DataDirOption = None,
+) -> None:
     """Record the outcome of a referred case."""
     ref = _service(data_dir).step(user, referral_id, "outcome", outcome=result, note=note)
     console.print(f"referral {ref.id} closed: {ref.outcome}")

@@ -32,20 +32,27 @@ _INDICATOR_COLUMNS: tuple[Column, ...] = tuple(
 )
 
 STIM_ENTITY = spec(
-    "stim_entity", "assess",
+    "stim_entity",
+    "assess",
     "One row per partner account (STIM entity): activity, the 13 indicators, counts by "
     "risk level, the entity's highest level and its case.",
     Column("account_id", "string", "The partner's account reference.", False),
     Column("partner", "string", "Code of the partner website that owns the account."),
-    Column("nationality", "string", "Stated nationality: for breakdowns only, never a score "
-           "input."),
+    Column(
+        "nationality", "string", "Stated nationality: for breakdowns only, never a score input."
+    ),
     Column("home_region", "string", "The account's home region."),
     Column("email", "string", "Registered email address."),
     Column("n_adverts", "int64", "Adverts posted.", False),
     Column("n_payments", "int64", "Payments made for its adverts.", False),
     Column("n_calls", "int64", "Staff calls recorded.", False),
-    Column("assessed", "boolean", "Staff called the account or a partner user recorded an "
-           "indicator: an entity of concern, as counted in the briefing's table.", False),
+    Column(
+        "assessed",
+        "boolean",
+        "Staff called the account or a partner user recorded an "
+        "indicator: an entity of concern, as counted in the briefing's table.",
+        False,
+    ),
     Column("first_seen", "date", "First advert, payment or call."),
     Column("last_seen", "date", "Last advert, payment or call."),
     *_INDICATOR_COLUMNS,
@@ -58,19 +65,22 @@ STIM_ENTITY = spec(
 )
 
 STIM_ENTITY_INDICATOR = spec(
-    "stim_entity_indicator", "assess",
+    "stim_entity_indicator",
+    "assess",
     "The facts behind each indicator present on an account (explains stim_entity).",
     Column("account_id", "string", "The partner's account reference.", False),
     Column("indicator", "string", "Indicator code (stim_indicators.yaml).", False),
     Column("evidence", "string", "What showed it: regions, shared values, call IDs...", False),
     Column("level", "string", "The indicator's configured level: low, medium or high.", False),
-    Column("source", "string", "derived (from data) or recorded (by staff or partner user).",
-           False),
+    Column(
+        "source", "string", "derived (from data) or recorded (by staff or partner user).", False
+    ),
     provenance=False,
 )
 
 STIM_CASE = spec(
-    "stim_case", "assess",
+    "stim_case",
+    "assess",
     "One row per case: a connected group of accounts linked by shared phones, payers, "
     "emails or near-duplicate advert templates; its risk is the highest indicator level of "
     "its accounts, with the counts behind it.",
@@ -82,8 +92,7 @@ STIM_CASE = spec(
     Column("regions", "string", "Home regions of the accounts (comma-separated)."),
     Column("first_seen", "date", "First activity of any account."),
     Column("last_seen", "date", "Last activity of any account."),
-    Column("n_low_indicators", "int64", "Low-level indicators present over all accounts.",
-           False),
+    Column("n_low_indicators", "int64", "Low-level indicators present over all accounts.", False),
     Column("accounts_low", "int64", "Accounts with at least one low indicator.", False),
     Column("n_medium_indicators", "int64", "Medium-level indicators present.", False),
     Column("accounts_medium", "int64", "Accounts with at least one medium indicator.", False),
@@ -91,16 +100,24 @@ STIM_CASE = spec(
     Column("accounts_high", "int64", "Accounts with at least one high indicator.", False),
     Column("risk_level", "string", "none, low, medium or high.", False),
     Column("indicator_counts", "string", "JSON: accounts showing each indicator.", False),
-    Column("link_counts", "string", "JSON: links of each kind (phone, payer, email, "
-           "template) inside the case.", False),
+    Column(
+        "link_counts",
+        "string",
+        "JSON: links of each kind (phone, payer, email, template) inside the case.",
+        False,
+    ),
     Column("risk_rank", "int64", "0 none, 1 low, 2 medium, 3 high (for sorting).", False),
-    Column("crossmatch_forces", "string", "Forces whose records match the case "
-           "(stim_case_crossmatch), comma-separated."),
+    Column(
+        "crossmatch_forces",
+        "string",
+        "Forces whose records match the case (stim_case_crossmatch), comma-separated.",
+    ),
     provenance=False,
 )
 
 STIM_CASE_MEMBER = spec(
-    "stim_case_member", "assess",
+    "stim_case_member",
+    "assess",
     "Which accounts form each case, and by which kinds of link.",
     Column("case_id", "string", "The case.", False),
     Column("account_id", "string", "A member account.", False),
@@ -112,19 +129,25 @@ STIM_CASE_MEMBER = spec(
 )
 
 STIM_CASE_LINK = spec(
-    "stim_case_link", "assess",
+    "stim_case_link",
+    "assess",
     "The links that join a case's accounts: a shared phone, payer, email or template.",
     Column("case_id", "string", "The case.", False),
     Column("account_a", "string", "One account.", False),
     Column("account_b", "string", "The other account.", False),
     Column("kind", "string", "phone, payer, email or template.", False),
-    Column("value", "string", "The shared value (E.164 phone, email, payer token, template "
-           "group).", False),
+    Column(
+        "value",
+        "string",
+        "The shared value (E.164 phone, email, payer token, template group).",
+        False,
+    ),
     provenance=False,
 )
 
 STIM_TEXT_SIGNAL = spec(
-    "stim_text_signal", "assess",
+    "stim_text_signal",
+    "assess",
     "Text signals in advert wording (youth language, third-party control, obscured phone "
     "numbers), reported separately from the 13 indicators and never in a risk level.",
     Column("advert_id", "string", "The advert.", False),
@@ -136,29 +159,43 @@ STIM_TEXT_SIGNAL = spec(
 )
 
 STIM_CASE_CROSSMATCH = spec(
-    "stim_case_crossmatch", "assess",
+    "stim_case_crossmatch",
+    "assess",
     "What force data holds on each case: resolved persons (and their networks) whose "
     "records share a phone, email or payer with the case, or who are the case's account "
     "holders or payers resolved into force records; naming the forces.",
     Column("case_id", "string", "The case.", False),
     Column("person_id", "string", "Resolved person in force data.", False),
-    Column("match_kind", "string", "phone, email, payer, person (the holder or payer resolved "
-           "to this person) or name (same normalised full name only: weak).", False),
+    Column(
+        "match_kind",
+        "string",
+        "phone, email, payer, person (the holder or payer resolved "
+        "to this person) or name (same normalised full name only: weak).",
+        False,
+    ),
     Column("matched_value", "string", "The shared value or name.", False),
     Column("account_id", "string", "The case's account that carries the value."),
-    Column("forces", "string", "Forces holding records of the person (comma-separated).",
-           False),
+    Column("forces", "string", "Forces holding records of the person (comma-separated).", False),
     Column("n_forces", "int64", "How many forces.", False),
     Column("n_records", "int64", "Force records of the person.", False),
     Column("network_id", "string", "The person's network (component level), if any."),
-    Column("strength", "string", "strong (shared identifier or resolved person) or weak "
-           "(name only).", False),
+    Column(
+        "strength",
+        "string",
+        "strong (shared identifier or resolved person) or weak (name only).",
+        False,
+    ),
     provenance=False,
 )
 
 TABLE_SPECS: tuple[TableSpec, ...] = (
-    STIM_ENTITY, STIM_ENTITY_INDICATOR, STIM_CASE, STIM_CASE_MEMBER, STIM_CASE_LINK,
-    STIM_TEXT_SIGNAL, STIM_CASE_CROSSMATCH,
+    STIM_ENTITY,
+    STIM_ENTITY_INDICATOR,
+    STIM_CASE,
+    STIM_CASE_MEMBER,
+    STIM_CASE_LINK,
+    STIM_TEXT_SIGNAL,
+    STIM_CASE_CROSSMATCH,
 )
 
 #: The briefing's referral outcomes, code -> label (the ops workflow records the code).

@@ -42,8 +42,8 @@ class StimReferral(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     steps: Mapped[list[StimReferralStep]] = relationship(
-        back_populates="referral", cascade="all, delete-orphan",
-        order_by="StimReferralStep.id")
+        back_populates="referral", cascade="all, delete-orphan", order_by="StimReferralStep.id"
+    )
 
 
 class StimReferralStep(Base):

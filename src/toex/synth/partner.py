@@ -1,11 +1,16 @@
 """The partner adult-services website (ASW): accounts, adverts, payments and staff calls.
 
-Most accounts are independent advertisers. A share are flagged by the partner's staff (called
-and assessed); most flagged accounts belong to a *case*: accounts run by one controller that
-share phones or payers and one advert template. The indicator flags of flagged accounts are
-drawn towards the briefing's STIM rates (rates.yaml ``asw.indicators``) and the data is built
-to show them; truth then records the flags as the data shows them (an account "uses multiple
-phones" exactly when its adverts carry more than one number). Planted cases (the trafficking
+Most accounts are independent advertisers, each writing her own advert wording
+(:mod:`toex.synth.adverts`). A share are flagged by the partner's staff (called and
+assessed); most flagged accounts belong to a *case*: accounts run by one controller that
+share phones or payers and the controller's own wording template (slots varied). Every
+trafficking case carries a high-level staff/customer signal (male in the background,
+customer flag of trafficking or under-age, other concern) on at least one member; the same
+signals are thinned elsewhere so each stays near its briefing rate over flagged accounts.
+The indicator flags of flagged accounts are drawn towards the briefing's STIM rates
+(rates.yaml ``asw.indicators``) and the data is built to show them; truth then records the
+flags as the data shows them (an account "uses multiple phones" exactly when its adverts
+carry more than one number). Planted cases (the trafficking
 network) come from :class:`toex.synth.scenarios.PlantedCase`.
 """
 
@@ -16,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from toex.synth import contact
-from toex.synth.adverts import CITIES, DAYS, WORKING_NAMES, advert_text
+from toex.synth.adverts import AREAS, CITIES, DAYS, PRICES, WORKING_NAMES, advert_text
 from toex.synth.dates import age_on
 from toex.synth.places import load_places
 from toex.synth.scenarios import PlantedCase
@@ -37,6 +42,15 @@ INDICATORS = (
     "customer_flag_underage",
     "other_concern",
 )
+# The high-level staff/customer signals (stim_indicators.yaml levels): each trafficking case
+# comes to notice through at least one of them on at least one member.
+HIGH_FLAGS = (
+    "male_in_background",
+    "customer_flag_trafficking",
+    "customer_flag_underage",
+    "other_concern",
+)
+TEMPLATE_SPACE = 2**31
 STAFF_FLAGS = (
     "language_barrier",
     "vague_misleading",
@@ -60,6 +74,7 @@ class Case:
     shared_payer: int
     template: int
     scenario: str = ""
+    third_person: bool = False  # the controller's wording speaks of "her" / "our girls"
 
 
 @dataclass
@@ -124,23 +139,54 @@ def plan_accounts(world: World, planted: list[PlantedCase]) -> list[Account]:
             continue
         force = int(pop.home_force[accounts[members[0]].holder])
         controller = int(world.pools[force].offender_m.sample(rng.random(1))[0])
+        trafficking = bool(rng.random() < cfg["trafficking_share_of_cases"])
         case = Case(
             f"CASE-{g + 1:05d}",
             controller,
-            bool(rng.random() < cfg["trafficking_share_of_cases"]),
+            trafficking,
             modes[int(rng.choice(len(modes), p=mode_p / mode_p.sum()))],
             [int(x) for x in contact.uk_mobiles(rng, 2)],
             accounts[members[0]].holder,
-            int(rng.integers(0, 1000)),
+            int(rng.integers(0, TEMPLATE_SPACE)),
+            third_person=bool(rng.random() < cfg["third_person_wording"][trafficking]),
         )
         for m in members:
             accounts[m].case = case
     for planted_case in planted:
         accounts.extend(_planted_accounts(world, planted_case))
+    _high_signals(rng, accounts, targets)
     for acc in accounts:
         _fill(world, rng, acc)
     perm = rng.permutation(len(accounts))
     return [accounts[i] for i in perm.tolist()]
+
+
+def _high_signals(
+    rng: np.random.Generator, accounts: list[Account], targets: dict[str, float]
+) -> None:
+    """Give every trafficking case a high-level staff/customer signal on one member, then
+    thin the same signals on accounts outside trafficking cases so that each stays near its
+    briefing rate over the flagged accounts (trafficking comes to notice through them)."""
+    weights = np.array([targets[k] for k in HIGH_FLAGS], dtype=float)
+    by_case: dict[str, list[Account]] = {}
+    for acc in accounts:
+        if acc.case is not None and acc.case.trafficking:
+            by_case.setdefault(acc.case.case_id, []).append(acc)
+    for members in by_case.values():
+        if any(m.intended[k] for m in members for k in HIGH_FLAGS):
+            continue
+        chosen = members[int(rng.integers(0, len(members)))]
+        chosen.intended[HIGH_FLAGS[int(rng.choice(len(HIGH_FLAGS), p=weights / weights.sum()))]] = (
+            True
+        )
+    flagged = [a for a in accounts if a.flagged]
+    free = [a for a in flagged if a.case is None or not a.case.trafficking]
+    for k in HIGH_FLAGS:
+        excess = sum(a.intended[k] for a in flagged) - round(targets[k] * len(flagged))
+        having = [a for a in free if a.intended[k]]
+        if excess > 0 and having:
+            for i in rng.choice(len(having), size=min(excess, len(having)), replace=False):
+                having[int(i)].intended[k] = False
 
 
 def _planted_accounts(world: World, pc: PlantedCase) -> list[Account]:
@@ -153,6 +199,7 @@ def _planted_accounts(world: World, pc: PlantedCase) -> list[Account]:
         pc.payers[-1],
         7,
         pc.scenario_id,
+        third_person=pc.trafficking,
     )
     out = []
     for j, holder in enumerate(pc.holders):
@@ -220,11 +267,7 @@ def _fill(world: World, rng: np.random.Generator, acc: Account) -> None:
             else [*acc.payers, male]
         )
     if it["multiple_payers"] and len(set(acc.payers)) < 2:
-        other = (
-            acc.holder
-            if acc.holder not in acc.payers
-            else int(world.pools[int(pop.home_force[acc.holder])].public_f.sample(rng.random(1))[0])
-        )
+        other = acc.holder if acc.holder not in acc.payers else _outside_payer(world, rng, acc)
         acc.payers.append(other)
     home = _region_of(world, acc.holder)
     acc.regions = [home]
@@ -234,7 +277,19 @@ def _fill(world: World, rng: np.random.Generator, acc: Account) -> None:
             others[int(i)]
             for i in rng.choice(len(others), size=int(rng.integers(1, 3)), replace=False)
         ]
-    acc.template = case.template if case is not None else int(rng.integers(0, 1000))
+    acc.template = case.template if case is not None else int(rng.integers(0, TEMPLATE_SPACE))
+
+
+def _outside_payer(world: World, rng: np.random.Generator, acc: Account) -> int:
+    """A woman from the holder's force paying for her adverts who holds no account herself
+    (another advertiser paying would link the two accounts in the data, not in truth)."""
+    pool = world.pools[int(world.pop.home_force[acc.holder])].public_f
+    other = int(pool.sample(rng.random(1))[0])
+    for _ in range(20):
+        if world.pop.kind[other] != 3:
+            break
+        other = int(pool.sample(rng.random(1))[0])
+    return other
 
 
 def advert_count(rng: np.random.Generator, acc: Account, mean: float) -> int:
@@ -270,6 +325,9 @@ def advert(
         cities[int(rng.integers(0, len(cities)))],
         DAYS[int(rng.integers(0, len(DAYS)))],
         phone,
+        area=AREAS[int(rng.integers(0, len(AREAS)))],
+        price=PRICES[int(rng.integers(0, len(PRICES)))],
+        third_person=acc.case.third_person if acc.case is not None else False,
     )
     return region, title, body, phone
 

@@ -56,19 +56,32 @@ def _level_name(rank: int) -> str:
     return LEVELS[rank - 1] if rank > 0 else "none"
 
 
-def entity_frame(data: PartnerData, indicators: pd.DataFrame,
-                 config: IndicatorSet) -> pd.DataFrame:
+def entity_frame(data: PartnerData, indicators: pd.DataFrame, config: IndicatorSet) -> pd.DataFrame:
     """One row per account: activity counts, a boolean per indicator, level counts."""
     acc = data.accounts.drop_duplicates("account_id").set_index("account_id")
-    ids = pd.Index(pd.unique(pd.concat([
-        acc.index.to_series(), data.adverts["account_id"], data.payments["account_id"],
-        data.calls["account_id"], data.records["account_id"]], ignore_index=True).dropna()),
-        name="account_id")
+    ids = pd.Index(
+        pd.unique(
+            pd.concat(
+                [
+                    acc.index.to_series(),
+                    data.adverts["account_id"],
+                    data.payments["account_id"],
+                    data.calls["account_id"],
+                    data.records["account_id"],
+                ],
+                ignore_index=True,
+            ).dropna()
+        ),
+        name="account_id",
+    )
     ent = pd.DataFrame(index=ids)
     ent["partner"] = acc["partner"].reindex(ids)
     for frame in (data.adverts, data.payments, data.calls, data.records):
-        fill = frame.dropna(subset=["account_id"]).drop_duplicates("account_id").set_index(
-            "account_id")["partner"]
+        fill = (
+            frame.dropna(subset=["account_id"])
+            .drop_duplicates("account_id")
+            .set_index("account_id")["partner"]
+        )
         ent["partner"] = ent["partner"].fillna(fill.reindex(ids))
     ent["nationality"] = acc["nationality"].reindex(ids)
     ent["home_region"] = acc["home_region"].reindex(ids)
@@ -78,11 +91,14 @@ def entity_frame(data: PartnerData, indicators: pd.DataFrame,
     ent["n_calls"] = data.calls.groupby("account_id").size().reindex(ids).fillna(0)
     n_records = data.records.groupby("account_id").size().reindex(ids).fillna(0)
     ent["assessed"] = (ent["n_calls"] > 0) | (n_records > 0)
-    dates = pd.concat([
-        data.adverts[["account_id", "posted"]].rename(columns={"posted": "d"}),
-        data.payments[["account_id", "paid"]].rename(columns={"paid": "d"}),
-        data.calls[["account_id", "call_date"]].rename(columns={"call_date": "d"}),
-    ], ignore_index=True).dropna()
+    dates = pd.concat(
+        [
+            data.adverts[["account_id", "posted"]].rename(columns={"posted": "d"}),
+            data.payments[["account_id", "paid"]].rename(columns={"paid": "d"}),
+            data.calls[["account_id", "call_date"]].rename(columns={"call_date": "d"}),
+        ],
+        ignore_index=True,
+    ).dropna()
     dates["d"] = pd.to_datetime(dates["d"], errors="coerce")
     by_acc = dates.groupby("account_id")["d"]
     ent["first_seen"] = by_acc.min().reindex(ids).dt.date
@@ -113,19 +129,24 @@ def _json_counts(index: pd.Index, counts: pd.DataFrame) -> list[str]:
     return out
 
 
-def case_frame(entity: pd.DataFrame, edges: pd.DataFrame, config: IndicatorSet
-               ) -> pd.DataFrame:
+def case_frame(entity: pd.DataFrame, edges: pd.DataFrame, config: IndicatorSet) -> pd.DataFrame:
     """One row per case: size, adverts, risk level and the counts behind it."""
     ent = entity
     per_case = ent.groupby("case_id")
-    case = pd.DataFrame({
-        "n_accounts": per_case.size(),
-        "n_assessed": per_case["assessed"].sum().astype("int64"),
-        "n_adverts": per_case["n_adverts"].sum().astype("int64"),
-    })
-    seen = pd.DataFrame({"case_id": ent["case_id"],
-                         "first": pd.to_datetime(ent["first_seen"], errors="coerce"),
-                         "last": pd.to_datetime(ent["last_seen"], errors="coerce")})
+    case = pd.DataFrame(
+        {
+            "n_accounts": per_case.size(),
+            "n_assessed": per_case["assessed"].sum().astype("int64"),
+            "n_adverts": per_case["n_adverts"].sum().astype("int64"),
+        }
+    )
+    seen = pd.DataFrame(
+        {
+            "case_id": ent["case_id"],
+            "first": pd.to_datetime(ent["first_seen"], errors="coerce"),
+            "last": pd.to_datetime(ent["last_seen"], errors="coerce"),
+        }
+    )
     case["first_seen"] = seen.groupby("case_id")["first"].min().dt.date
     case["last_seen"] = seen.groupby("case_id")["last"].max().dt.date
     case["partners"] = joined(ent, "case_id", "partner").reindex(case.index)
@@ -151,10 +172,14 @@ def case_frame(entity: pd.DataFrame, edges: pd.DataFrame, config: IndicatorSet
     return case.reset_index()
 
 
-def compute_stim(data: PartnerData, config: IndicatorSet | None = None,
-                 reference: NameGenderReference | None = None,
-                 window: Window | None = None, *, exact_templates: bool = False
-                 ) -> StimResult:
+def compute_stim(
+    data: PartnerData,
+    config: IndicatorSet | None = None,
+    reference: NameGenderReference | None = None,
+    window: Window | None = None,
+    *,
+    exact_templates: bool = False,
+) -> StimResult:
     """Indicators, cases and text signals for the partner data dated in ``window``."""
     config = config or load_indicators()
     reference = reference or faker_reference()
@@ -162,8 +187,9 @@ def compute_stim(data: PartnerData, config: IndicatorSet | None = None,
     data = restrict(data.conformed(), window)
     linking = config.linking
     keys, hubs = split_hubs(account_keys(data, linking), linking.max_accounts_per_key)
-    indicators = pd.concat([derived_indicators(data, keys, reference),
-                            recorded_indicators(data)], ignore_index=True)
+    indicators = pd.concat(
+        [derived_indicators(data, keys, reference), recorded_indicators(data)], ignore_index=True
+    )
     level = {i.code: i.level.value for i in config.indicators}
     source = {i.code: i.source for i in config.indicators}
     indicators["level"] = indicators["indicator"].map(level)
@@ -176,16 +202,21 @@ def compute_stim(data: PartnerData, config: IndicatorSet | None = None,
         edges.append(templates.edges)
         dropped = templates.dropped_groups
     non_empty = [e for e in edges if len(e)]
-    all_edges = (pd.concat(non_empty, ignore_index=True) if non_empty
-                 else pd.DataFrame(columns=EDGE_COLUMNS))
+    all_edges = (
+        pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=EDGE_COLUMNS)
+    )
 
     entity = entity_frame(data, indicators, config)
     cases = components(entity["account_id"], all_edges)
     entity = entity.merge(cases, on="account_id", how="left")
     case = case_frame(entity, all_edges, config)
 
-    kinds = pd.concat([all_edges[["account_a", "kind"]].rename(columns={"account_a": "a"}),
-                       all_edges[["account_b", "kind"]].rename(columns={"account_b": "a"})])
+    kinds = pd.concat(
+        [
+            all_edges[["account_a", "kind"]].rename(columns={"account_a": "a"}),
+            all_edges[["account_b", "kind"]].rename(columns={"account_b": "a"}),
+        ]
+    )
     member_kinds = joined(kinds, "a", "kind")
     member = entity[["case_id", "account_id", "partner", "assessed", "risk_level"]].copy()
     member["linked_by"] = member["account_id"].map(member_kinds).fillna("")
@@ -195,6 +226,14 @@ def compute_stim(data: PartnerData, config: IndicatorSet | None = None,
 
     text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals))
     text_signal["case_id"] = owner.reindex(text_signal["account_id"]).to_numpy()
-    return StimResult(entity=entity, entity_indicator=indicators, case=case,
-                      case_member=member, case_link=case_link, text_signal=text_signal,
-                      hubs=hubs, window=window, template_groups_dropped=dropped)
+    return StimResult(
+        entity=entity,
+        entity_indicator=indicators,
+        case=case,
+        case_member=member,
+        case_link=case_link,
+        text_signal=text_signal,
+        hubs=hubs,
+        window=window,
+        template_groups_dropped=dropped,
+    )

@@ -98,9 +98,12 @@ WHERE sm.forename IS NOT NULL AND sm.surname IS NOT NULL AND length(sm.forename)
 def crossmatch_sql(has_networks: bool) -> Step:
     """``stim_case_crossmatch``: matches with forces and network; a weak (name-only) match is
     dropped when the same person is also matched strongly for the case."""
-    network = ("(SELECT min(n.network_id) FROM link_network_member AS n "
-               "WHERE n.person_id = m.person_id AND n.level = 'component')"
-               if has_networks else "CAST(NULL AS VARCHAR)")
+    network = (
+        "(SELECT min(n.network_id) FROM link_network_member AS n "
+        "WHERE n.person_id = m.person_id AND n.level = 'component')"
+        if has_networks
+        else "CAST(NULL AS VARCHAR)"
+    )
     sql = f"""
 WITH strong AS (SELECT DISTINCT case_id, person_id FROM assess__stim_match
                 WHERE strength = 'strong')
@@ -133,5 +136,10 @@ WHERE stim_case.case_id = f.case_id
 
 def crossmatch_steps(has_networks: bool) -> list[Step]:
     """Every step, in order, from the key and mention tables to ``stim_case_crossmatch``."""
-    return [force_mentions_sql(), force_values_sql(), person_forces_sql(), matches_sql(),
-            crossmatch_sql(has_networks)]
+    return [
+        force_mentions_sql(),
+        force_values_sql(),
+        person_forces_sql(),
+        matches_sql(),
+        crossmatch_sql(has_networks),
+    ]

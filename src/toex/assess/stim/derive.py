@@ -55,8 +55,14 @@ def joined(frame: pd.DataFrame, key: str, col: str, sep: str = ",") -> pd.Series
 
 
 def _keys(account: pd.Series, value: pd.Series, kind: str, source: str) -> pd.DataFrame:
-    frame = pd.DataFrame({"account_id": account.to_numpy(), "kind": kind,
-                          "value": value.to_numpy(), "source": source})
+    frame = pd.DataFrame(
+        {
+            "account_id": account.to_numpy(),
+            "kind": kind,
+            "value": value.to_numpy(),
+            "source": source,
+        }
+    )
     return frame[frame["value"].notna() & frame["account_id"].notna()]
 
 
@@ -70,11 +76,9 @@ def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
     acc, adv, pay = data.accounts, data.adverts, data.payments
     if linking.phone:
         parts += [
-            _keys(acc["account_id"], normalised_phones(acc["phone_raw"]), "phone",
-                  "registration"),
+            _keys(acc["account_id"], normalised_phones(acc["phone_raw"]), "phone", "registration"),
             _keys(adv["account_id"], normalised_phones(adv["phone_raw"]), "phone", "advert"),
-            _keys(pay["account_id"], normalised_phones(pay["payer_phone_raw"]), "phone",
-                  "payer"),
+            _keys(pay["account_id"], normalised_phones(pay["payer_phone_raw"]), "phone", "payer"),
         ]
     if linking.email:
         parts += [
@@ -83,8 +87,7 @@ def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
             _keys(pay["account_id"], normalised_emails(pay["payer_email"]), "email", "payer"),
         ]
     if linking.payer:
-        parts.append(_keys(pay["account_id"], _clean_text(pay["payer_token"]), "payer",
-                           "payer"))
+        parts.append(_keys(pay["account_id"], _clean_text(pay["payer_token"]), "payer", "payer"))
     if not parts:
         return pd.DataFrame(columns=KEY_COLUMNS)
     keys = pd.concat(parts, ignore_index=True)
@@ -113,12 +116,18 @@ def shared_keys(keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rows(account_ids: pd.Series, indicator: str, evidence: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"account_id": account_ids.to_numpy(), "indicator": indicator,
-                         "evidence": evidence.to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": account_ids.to_numpy(),
+            "indicator": indicator,
+            "evidence": evidence.to_numpy(),
+        }
+    )
 
 
-def derived_indicators(data: PartnerData, keys: pd.DataFrame,
-                       reference: NameGenderReference) -> pd.DataFrame:
+def derived_indicators(
+    data: PartnerData, keys: pd.DataFrame, reference: NameGenderReference
+) -> pd.DataFrame:
     """The six derived indicators present on each account, with evidence.
 
     ``keys`` are the usable (non-hub) linking keys of :func:`account_keys`; an account is
@@ -129,65 +138,98 @@ def derived_indicators(data: PartnerData, keys: pd.DataFrame,
     acc, adv, pay = data.accounts, data.adverts, data.payments
 
     # Adverts and accounts spread over more than one region.
-    regions = pd.concat([
-        acc[["account_id", "home_region"]].rename(columns={"home_region": "region"}),
-        adv[["account_id", "region"]],
-    ], ignore_index=True)
+    regions = pd.concat(
+        [
+            acc[["account_id", "home_region"]].rename(columns={"home_region": "region"}),
+            adv[["account_id", "region"]],
+        ],
+        ignore_index=True,
+    )
     regions = regions[regions["region"].notna() & (regions["region"].astype(str) != "")]
     regions = regions[regions["account_id"].isin(adv["account_id"])]
     regions = regions.astype({"region": str}).drop_duplicates()
     n_regions = regions.groupby("account_id")["region"].size()
     spread = regions[regions["account_id"].isin(n_regions[n_regions > 1].index)]
     names = joined(spread, "account_id", "region", ", ")
-    out.append(_rows(names.index.to_series(), "multi_region",
-                     n_regions.reindex(names.index).astype(str) + " regions: " + names))
+    out.append(
+        _rows(
+            names.index.to_series(),
+            "multi_region",
+            n_regions.reindex(names.index).astype(str) + " regions: " + names,
+        )
+    )
 
     # Linked to other accounts by payer or phone sharing.
-    linking = keys[(keys["kind"] == "phone") | (keys["kind"] == "payer")
-                   | ((keys["kind"] == "email") & (keys["source"] == "payer"))]
+    linking = keys[
+        (keys["kind"] == "phone")
+        | (keys["kind"] == "payer")
+        | ((keys["kind"] == "email") & (keys["source"] == "payer"))
+    ]
     shared = shared_keys(linking[["account_id", "kind", "value"]].assign(source=""))
     if not shared.empty:
         others = shared.merge(shared, on=["kind", "value"], suffixes=("", "_other"))
         others = others[others["account_id"] != others["account_id_other"]]
         n_other = others.groupby("account_id")["account_id_other"].nunique()
         kinds = joined(others, "account_id", "kind", ", ").reindex(n_other.index)
-        out.append(_rows(n_other.index.to_series(), "linked_accounts",
-                         n_other.astype(str) + " other account(s) share " + kinds))
+        out.append(
+            _rows(
+                n_other.index.to_series(),
+                "linked_accounts",
+                n_other.astype(str) + " other account(s) share " + kinds,
+            )
+        )
 
     # Several phone numbers across one account's adverts.
     adv_phones = keys[(keys["kind"] == "phone") & (keys["source"] == "advert")]
     per_acc = adv_phones.groupby("account_id")["value"].nunique()
     many = per_acc[per_acc >= 2]
-    out.append(_rows(many.index.to_series(), "multiple_phones",
-                     many.astype(str) + " phone numbers on adverts"))
+    out.append(
+        _rows(
+            many.index.to_series(),
+            "multiple_phones",
+            many.astype(str) + " phone numbers on adverts",
+        )
+    )
 
     # Several payers on one account.
     payer_id = _clean_text(pay["payer_token"])
     payer_id = payer_id.fillna(normalised_emails(pay["payer_email"]))
-    payer_id = payer_id.fillna(_clean_text(pay["payer_name"]).map(
-        lambda v: v.lower() if v else None))
+    payer_id = payer_id.fillna(
+        _clean_text(pay["payer_name"]).map(lambda v: v.lower() if v else None)
+    )
     payers = pd.DataFrame({"account_id": pay["account_id"], "payer": payer_id}).dropna()
     per_acc = payers.groupby("account_id")["payer"].nunique()
     many = per_acc[per_acc >= 2]
-    out.append(_rows(many.index.to_series(), "multiple_payers",
-                     many.astype(str) + " payers"))
+    out.append(_rows(many.index.to_series(), "multiple_payers", many.astype(str) + " payers"))
 
     # A male name in the registered email.
     emails = normalised_emails(acc["email"])
     male = emails.map(lambda e: reference.male_name_in_email(e) if e else None)
     hit = male.notna()
-    out.append(_rows(acc.loc[hit, "account_id"], "male_name_email",
-                     "male name '" + male[hit].astype(str) + "' in " + emails[hit].astype(str)))
+    out.append(
+        _rows(
+            acc.loc[hit, "account_id"],
+            "male_name_email",
+            "male name '" + male[hit].astype(str) + "' in " + emails[hit].astype(str),
+        )
+    )
 
     # A male attempting to pay.
     if len(pay):
-        is_male = [payer_is_male(t, n, reference)
-                   for t, n in zip(pay["payer_title"], pay["payer_name"], strict=True)]
+        is_male = [
+            payer_is_male(t, n, reference)
+            for t, n in zip(pay["payer_title"], pay["payer_name"], strict=True)
+        ]
         males = pay[pd.Series(is_male, index=pay.index, dtype=bool)]
-        grouped = joined(males.assign(payer_name=males["payer_name"].fillna("(no name)")),
-                         "account_id", "payer_name", ", ")
-        out.append(_rows(grouped.index.to_series(), "male_payer",
-                         "male payer: " + grouped.astype(str)))
+        grouped = joined(
+            males.assign(payer_name=males["payer_name"].fillna("(no name)")),
+            "account_id",
+            "payer_name",
+            ", ",
+        )
+        out.append(
+            _rows(grouped.index.to_series(), "male_payer", "male payer: " + grouped.astype(str))
+        )
     frames = [f for f in out if not f.empty]
     if not frames:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
@@ -211,8 +253,9 @@ def recorded_indicators(data: PartnerData) -> pd.DataFrame:
         rec = rec[rec["indicator"].isin(RECORDED_CODES) & rec["present"].astype(bool)]
         for code, group in rec.groupby("indicator"):
             by_acc = joined(group, "account_id", "recorded_by", ", ")
-            out.append(_rows(by_acc.index.to_series(), str(code),
-                             "recorded by partner user " + by_acc))
+            out.append(
+                _rows(by_acc.index.to_series(), str(code), "recorded by partner user " + by_acc)
+            )
     frames = [f for f in out if not f.empty]
     if not frames:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
@@ -220,6 +263,10 @@ def recorded_indicators(data: PartnerData) -> pd.DataFrame:
     both["key"] = both["account_id"].astype(str) + "\x1f" + both["indicator"]
     evidence = joined(both, "key", "evidence", "; ")
     first = both.drop_duplicates("key").set_index("key")
-    return pd.DataFrame({"account_id": first.loc[evidence.index, "account_id"].to_numpy(),
-                         "indicator": first.loc[evidence.index, "indicator"].to_numpy(),
-                         "evidence": evidence.to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_id": first.loc[evidence.index, "account_id"].to_numpy(),
+            "indicator": first.loc[evidence.index, "indicator"].to_numpy(),
+            "evidence": evidence.to_numpy(),
+        }
+    )

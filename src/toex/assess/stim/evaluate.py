@@ -44,8 +44,9 @@ def case_pairwise(predicted: pd.DataFrame, truth: pd.DataFrame) -> PairScore:
     return PairScore(both / p if p else 1.0, both / t if t else 1.0, t, p, both)
 
 
-def trafficking_in_high_cases(entity: pd.DataFrame, case: pd.DataFrame,
-                              truth: pd.DataFrame) -> list[str]:
+def trafficking_in_high_cases(
+    entity: pd.DataFrame, case: pd.DataFrame, truth: pd.DataFrame
+) -> list[str]:
     """Planted trafficking accounts whose predicted case is not high risk (should be [])."""
     risk = case.set_index("case_id")["risk_level"]
     owner = entity.set_index("account_id")["case_id"]
@@ -57,14 +58,20 @@ def trafficking_in_high_cases(entity: pd.DataFrame, case: pd.DataFrame,
     return bad
 
 
-def network_forces(crossmatch: pd.DataFrame, member: pd.DataFrame, truth_accounts: list[str],
-                   resolved_members: set[str]) -> set[str]:
+def network_forces(
+    crossmatch: pd.DataFrame,
+    member: pd.DataFrame,
+    truth_accounts: list[str],
+    resolved_members: set[str],
+) -> set[str]:
     """Forces in which the cases holding ``truth_accounts`` are strongly cross-matched to a
     resolved person in ``resolved_members`` (the planted network's members, resolved)."""
     cases = set(member.loc[member["account_id"].isin(truth_accounts), "case_id"])
-    rows = crossmatch[crossmatch["case_id"].isin(cases)
-                      & crossmatch["person_id"].isin(resolved_members)
-                      & (crossmatch["strength"] == "strong")]
+    rows = crossmatch[
+        crossmatch["case_id"].isin(cases)
+        & crossmatch["person_id"].isin(resolved_members)
+        & (crossmatch["strength"] == "strong")
+    ]
     forces: set[str] = set()
     for value in rows["forces"]:
         forces |= {f for f in str(value).split(",") if f}

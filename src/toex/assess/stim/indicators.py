@@ -37,19 +37,37 @@ class RiskLevel(StrEnum):
 
 #: Indicators computed from the partner's data.
 DERIVED_CODES: tuple[str, ...] = (
-    "multi_region", "linked_accounts", "multiple_phones", "multiple_payers",
-    "male_name_email", "male_payer",
+    "multi_region",
+    "linked_accounts",
+    "multiple_phones",
+    "multiple_payers",
+    "male_name_email",
+    "male_payer",
 )
 #: Indicators recorded by staff (staff_calls) or by partner users in the web app.
 RECORDED_CODES: tuple[str, ...] = (
-    "language_barrier", "vague_misleading", "avoided_call", "male_in_background",
-    "customer_flag_trafficking", "customer_flag_underage", "other_concern",
+    "language_barrier",
+    "vague_misleading",
+    "avoided_call",
+    "male_in_background",
+    "customer_flag_trafficking",
+    "customer_flag_underage",
+    "other_concern",
 )
 #: The 13 in the order of the briefing's table.
 INDICATOR_ORDER: tuple[str, ...] = (
-    "language_barrier", "multi_region", "linked_accounts", "multiple_phones",
-    "multiple_payers", "male_name_email", "male_payer", "vague_misleading", "avoided_call",
-    "male_in_background", "customer_flag_trafficking", "customer_flag_underage",
+    "language_barrier",
+    "multi_region",
+    "linked_accounts",
+    "multiple_phones",
+    "multiple_payers",
+    "male_name_email",
+    "male_payer",
+    "vague_misleading",
+    "avoided_call",
+    "male_in_background",
+    "customer_flag_trafficking",
+    "customer_flag_underage",
     "other_concern",
 )
 #: Words no indicator or text signal may be about: nationality is a breakdown only.
@@ -107,8 +125,10 @@ class IndicatorSet(_Strict):
             missing = sorted(set(INDICATOR_ORDER) - set(codes))
             extra = sorted(set(codes) - set(INDICATOR_ORDER))
             dupes = sorted({c for c in codes if codes.count(c) > 1})
-            raise ValueError(f"indicators must be the 13 STIM codes (missing: {missing}, "
-                             f"unknown: {extra}, repeated: {dupes})")
+            raise ValueError(
+                f"indicators must be the 13 STIM codes (missing: {missing}, "
+                f"unknown: {extra}, repeated: {dupes})"
+            )
         for ind in self.indicators:
             expected = "derived" if ind.code in DERIVED_CODES else "recorded"
             if ind.source != expected:
@@ -116,8 +136,7 @@ class IndicatorSet(_Strict):
         for name, signal in self.text_signals.items():
             words = " ".join((name, signal.label, *signal.terms)).lower()
             if any(bad in words for bad in FORBIDDEN_INPUTS):
-                raise ValueError(f"text signal {name} may not be about nationality or "
-                                 "ethnicity")
+                raise ValueError(f"text signal {name} may not be about nationality or ethnicity")
         return self
 
     @property
@@ -139,8 +158,10 @@ class IndicatorSet(_Strict):
         unknown = sorted(set(levels) - set(INDICATOR_ORDER))
         if unknown:
             raise ConfigError(f"unknown STIM indicators: {', '.join(unknown)}")
-        changed = tuple(i.model_copy(update={"level": RiskLevel(levels[i.code])})
-                        if i.code in levels else i for i in self.indicators)
+        changed = tuple(
+            i.model_copy(update={"level": RiskLevel(levels[i.code])}) if i.code in levels else i
+            for i in self.indicators
+        )
         return self.model_copy(update={"indicators": changed})
 
 
@@ -158,15 +179,15 @@ def parse_indicator_set(data: object, where: str) -> IndicatorSet:
 
 @cache
 def _shipped() -> IndicatorSet:
-    text = resources.files("toex.assess").joinpath("data/stim_indicators.yaml").read_text(
-        "utf-8")
+    text = resources.files("toex.assess").joinpath("data/stim_indicators.yaml").read_text("utf-8")
     return parse_indicator_set(yaml.safe_load(text), "stim_indicators.yaml")
 
 
 def load_indicators(path: Path | None = None) -> IndicatorSet:
     """The indicator set at ``path``, else ``TOEX_STIM_INDICATORS``, else the shipped one."""
-    chosen = path or (Path(os.environ["TOEX_STIM_INDICATORS"])
-                      if os.environ.get("TOEX_STIM_INDICATORS") else None)
+    chosen = path or (
+        Path(os.environ["TOEX_STIM_INDICATORS"]) if os.environ.get("TOEX_STIM_INDICATORS") else None
+    )
     if chosen is None:
         return _shipped()
     try:

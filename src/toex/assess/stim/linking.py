@@ -43,13 +43,19 @@ def key_edges(keys: pd.DataFrame) -> pd.DataFrame:
     if shared.empty:
         return pd.DataFrame(columns=EDGE_COLUMNS)
     shared = shared.sort_values(["kind", "value", "account_id"]).reset_index(drop=True)
-    same_next = ((shared["kind"].to_numpy()[1:] == shared["kind"].to_numpy()[:-1])
-                 & (shared["value"].to_numpy()[1:] == shared["value"].to_numpy()[:-1]))
+    same_next = (shared["kind"].to_numpy()[1:] == shared["kind"].to_numpy()[:-1]) & (
+        shared["value"].to_numpy()[1:] == shared["value"].to_numpy()[:-1]
+    )
     left = shared.iloc[:-1][same_next]
     right = shared.iloc[1:][same_next]
-    return pd.DataFrame({"account_a": left["account_id"].to_numpy(),
-                         "account_b": right["account_id"].to_numpy(),
-                         "kind": left["kind"].to_numpy(), "value": left["value"].to_numpy()})
+    return pd.DataFrame(
+        {
+            "account_a": left["account_id"].to_numpy(),
+            "account_b": right["account_id"].to_numpy(),
+            "kind": left["kind"].to_numpy(),
+            "value": left["value"].to_numpy(),
+        }
+    )
 
 
 def _advert_components(n: int, pairs: np.ndarray) -> np.ndarray:
@@ -57,14 +63,19 @@ def _advert_components(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.asarray(graph.connected_components().membership, dtype=np.int64)
 
 
-def template_edges(adverts: pd.DataFrame, linking: LinkingConfig, *,
-                   exact: bool = False) -> TemplateLinks:
+def template_edges(
+    adverts: pd.DataFrame, linking: LinkingConfig, *, exact: bool = False
+) -> TemplateLinks:
     """Account pairs whose adverts are near-duplicates (MinHash LSH), or identical in
     wording when ``exact``; a template group spanning more than
     ``max_accounts_per_template`` accounts is dropped as stock text."""
     texts = adverts["text"].tolist()
-    params = LshParams(num_perm=linking.minhash_num_perm, seed=linking.minhash_seed,
-                       shingle=linking.shingle_words, threshold=linking.minhash_threshold)
+    params = LshParams(
+        num_perm=linking.minhash_num_perm,
+        seed=linking.minhash_seed,
+        shingle=linking.shingle_words,
+        threshold=linking.minhash_threshold,
+    )
     pairs = exact_duplicate_pairs(texts) if exact else near_duplicate_pairs(texts, params)[0]
     if len(pairs) == 0:
         return TemplateLinks(pd.DataFrame(columns=EDGE_COLUMNS), 0)
@@ -76,8 +87,13 @@ def template_edges(adverts: pd.DataFrame, linking: LinkingConfig, *,
     sizes = frame.groupby("group")["account_id"].transform("nunique")
     dropped = int(frame.loc[sizes > linking.max_accounts_per_template, "group"].nunique())
     frame = frame[(sizes >= 2) & (sizes <= linking.max_accounts_per_template)]
-    keys = pd.DataFrame({"account_id": frame["account_id"].to_numpy(), "kind": "template",
-                         "value": "T" + frame["group"].astype(str).to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "account_id": frame["account_id"].to_numpy(),
+            "kind": "template",
+            "value": "T" + frame["group"].astype(str).to_numpy(),
+        }
+    )
     return TemplateLinks(key_edges(keys), dropped)
 
 
@@ -86,13 +102,20 @@ def components(account_ids: pd.Series, edges: pd.DataFrame) -> pd.DataFrame:
     ids = pd.Index(pd.unique(account_ids.dropna().astype(str)))
     if len(ids) == 0:
         return pd.DataFrame(columns=["account_id", "case_id"])
-    a = (ids.get_indexer(pd.Index(edges["account_a"].astype(str))) if len(edges)
-         else np.empty(0, int))
-    b = (ids.get_indexer(pd.Index(edges["account_b"].astype(str))) if len(edges)
-         else np.empty(0, int))
+    a = (
+        ids.get_indexer(pd.Index(edges["account_a"].astype(str)))
+        if len(edges)
+        else np.empty(0, int)
+    )
+    b = (
+        ids.get_indexer(pd.Index(edges["account_b"].astype(str)))
+        if len(edges)
+        else np.empty(0, int)
+    )
     ok = (a >= 0) & (b >= 0)
-    graph = ig.Graph(n=len(ids), edges=list(zip(a[ok].tolist(), b[ok].tolist(), strict=True)),
-                     directed=False)
+    graph = ig.Graph(
+        n=len(ids), edges=list(zip(a[ok].tolist(), b[ok].tolist(), strict=True)), directed=False
+    )
     member = np.asarray(graph.connected_components().membership, dtype=np.int64)
     frame = pd.DataFrame({"account_id": ids.to_numpy(), "component": member})
     first = frame.groupby("component")["account_id"].transform("min")

@@ -51,7 +51,7 @@ def shingles(text: str, k: int = 3) -> set[str]:
     tokens = _WORD.findall(text.lower())
     if len(tokens) < k:
         return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i:i + k]) for i in range(len(tokens) - k + 1)}
+    return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
 
 
 def shingle_hash(shingle: str) -> int:
@@ -93,8 +93,9 @@ def shingle_arrays(texts: Sequence[str | None], k: int = 3) -> tuple[np.ndarray,
     return counts, np.asarray(hashes, dtype=np.uint32)
 
 
-def signatures(texts: Sequence[str | None], params: LshParams = LshParams(),
-               chunk_shingles: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
+def signatures(
+    texts: Sequence[str | None], params: LshParams = LshParams(), chunk_shingles: int = 65_536
+) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures (n x num_perm, uint32) and a mask of texts that had any shingle."""
     counts, hashes = shingle_arrays(texts, params.shingle)
     a, b = permutations(params.num_perm, params.seed)
@@ -131,7 +132,7 @@ def band_keys(sig: np.ndarray, params: LshParams = LshParams()) -> np.ndarray:
     keys = np.empty((n, b), dtype=np.uint64)
     wide = sig.astype(np.uint64)
     for band in range(b):
-        block = wide[:, band * r:(band + 1) * r]
+        block = wide[:, band * r : (band + 1) * r]
         h = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
         for col in range(r):
             h = (h ^ block[:, col]) * np.uint64(1099511628211)
@@ -139,8 +140,9 @@ def band_keys(sig: np.ndarray, params: LshParams = LshParams()) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(sig: np.ndarray, has: np.ndarray,
-                    params: LshParams = LshParams()) -> np.ndarray:
+def candidate_pairs(
+    sig: np.ndarray, has: np.ndarray, params: LshParams = LshParams()
+) -> np.ndarray:
     """Pairs (i, j), i < j, of texts sharing at least one LSH band, each bucket chained
     in index order (enough for connected components), duplicates removed."""
     idx = np.flatnonzero(has)
@@ -168,13 +170,14 @@ def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     out = np.empty(len(pairs), dtype=np.float64)
     step = 200_000
     for lo in range(0, len(pairs), step):
-        p = pairs[lo:lo + step]
-        out[lo:lo + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
+        p = pairs[lo : lo + step]
+        out[lo : lo + step] = (sig[p[:, 0]] == sig[p[:, 1]]).mean(axis=1)
     return out
 
 
-def near_duplicate_pairs(texts: Sequence[str | None], params: LshParams = LshParams()
-                         ) -> tuple[np.ndarray, np.ndarray]:
+def near_duplicate_pairs(
+    texts: Sequence[str | None], params: LshParams = LshParams()
+) -> tuple[np.ndarray, np.ndarray]:
     """Verified near-duplicate pairs of texts (indices) and their estimated Jaccard."""
     sig, has = signatures(texts, params)
     pairs = candidate_pairs(sig, has, params)

@@ -26,9 +26,30 @@ from pathlib import Path
 
 #: Faker person-provider locales the reference is built from.
 LOCALES: tuple[str, ...] = (
-    "en_GB", "en_IE", "en_US", "en_IN", "en_NG", "yo_NG", "ig_NG", "ro_RO", "pt_BR",
-    "pt_PT", "pl_PL", "hu_HU", "cs_CZ", "sk_SK", "es_ES", "it_IT", "fr_FR", "de_DE",
-    "nl_NL", "tr_TR", "vi_VN", "lv_LV", "sq_AL", "uk_UA",
+    "en_GB",
+    "en_IE",
+    "en_US",
+    "en_IN",
+    "en_NG",
+    "yo_NG",
+    "ig_NG",
+    "ro_RO",
+    "pt_BR",
+    "pt_PT",
+    "pl_PL",
+    "hu_HU",
+    "cs_CZ",
+    "sk_SK",
+    "es_ES",
+    "it_IT",
+    "fr_FR",
+    "de_DE",
+    "nl_NL",
+    "tr_TR",
+    "vi_VN",
+    "lv_LV",
+    "sq_AL",
+    "uk_UA",
 )
 MIN_NAME_LENGTH = 3
 
@@ -49,7 +70,7 @@ class NameGenderReference:
     surnames: frozenset[str] = frozenset()
 
     def gender_of(self, forename: str | None) -> str | None:
-        """"M" or "F" for a name in one list only, None for ambiguous or unknown names."""
+        """ "M" or "F" for a name in one list only, None for ambiguous or unknown names."""
         if not forename:
             return None
         key = ascii_name(forename.split()[0]) if forename.split() else ""
@@ -81,7 +102,7 @@ class NameGenderReference:
         if first in self.female:
             return None
         lead = self._longest_leading_name(first)
-        rest = first[len(lead):] if lead else ""
+        rest = first[len(lead) :] if lead else ""
         if lead in self.male and (not rest or rest in self.surnames):
             return lead
         return None
@@ -106,8 +127,9 @@ def _faker_lists(locale: str) -> tuple[list[str], list[str]]:
     return list(male), list(female)
 
 
-def build_reference(pairs: Iterable[tuple[str, str]], source: str,
-                    surnames: Iterable[str] = ()) -> NameGenderReference:
+def build_reference(
+    pairs: Iterable[tuple[str, str]], source: str, surnames: Iterable[str] = ()
+) -> NameGenderReference:
     """A reference from (name, "M"/"F") pairs; names in both genders become ambiguous."""
     male: set[str] = set()
     female: set[str] = set()
@@ -117,8 +139,12 @@ def build_reference(pairs: Iterable[tuple[str, str]], source: str,
             continue
         (male if gender.upper().startswith("M") else female).add(key)
     both = male & female
-    return NameGenderReference(frozenset(male - both), frozenset(female - both), source,
-                               frozenset(ascii_name(s) for s in surnames))
+    return NameGenderReference(
+        frozenset(male - both),
+        frozenset(female - both),
+        source,
+        frozenset(ascii_name(s) for s in surnames),
+    )
 
 
 @cache
@@ -131,8 +157,7 @@ def faker_reference() -> NameGenderReference:
         pairs.extend((n, "M") for n in male)
         pairs.extend((n, "F") for n in female)
         surnames.extend(_faker_surnames(locale))
-    return build_reference(pairs, "Faker first_names_male/female: " + ", ".join(LOCALES),
-                           surnames)
+    return build_reference(pairs, "Faker first_names_male/female: " + ", ".join(LOCALES), surnames)
 
 
 def _faker_surnames(locale: str) -> list[str]:
@@ -156,8 +181,9 @@ _MALE_TITLES = frozenset({"mr", "master", "sir", "lord"})
 _FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "mx_f", "dame", "lady"})
 
 
-def payer_is_male(title: str | None, payer_name: str | None,
-                  reference: NameGenderReference) -> bool:
+def payer_is_male(
+    title: str | None, payer_name: str | None, reference: NameGenderReference
+) -> bool:
     """Whether a payer is male: title Mr (or another male title), or with no gendered
     title, a forename the reference gives as male only. An initial alone tells nothing."""
     key = re.sub(r"[^a-z]", "", (title or "").lower())

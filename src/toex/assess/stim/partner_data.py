@@ -15,26 +15,63 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
-    "account_id", "partner", "created", "display_name", "email", "phone_raw", "nationality",
+    "account_id",
+    "partner",
+    "created",
+    "display_name",
+    "email",
+    "phone_raw",
+    "nationality",
     "home_region",
 )
 ADVERT_COLUMNS: tuple[str, ...] = (
-    "advert_id", "account_id", "partner", "posted", "region", "title", "text", "phone_raw",
+    "advert_id",
+    "account_id",
+    "partner",
+    "posted",
+    "region",
+    "title",
+    "text",
+    "phone_raw",
     "email",
 )
 PAYMENT_COLUMNS: tuple[str, ...] = (
-    "payment_id", "account_id", "partner", "paid", "amount", "payer_name", "payer_token",
-    "payer_email", "payer_phone_raw", "payer_title",
+    "payment_id",
+    "account_id",
+    "partner",
+    "paid",
+    "amount",
+    "payer_name",
+    "payer_token",
+    "payer_email",
+    "payer_phone_raw",
+    "payer_title",
 )
 CALL_FLAGS: tuple[str, ...] = (
-    "language_barrier", "vague_misleading", "avoided_call", "male_in_background",
-    "customer_flag_trafficking", "customer_flag_underage", "other_concern",
+    "language_barrier",
+    "vague_misleading",
+    "avoided_call",
+    "male_in_background",
+    "customer_flag_trafficking",
+    "customer_flag_underage",
+    "other_concern",
 )
 CALL_COLUMNS: tuple[str, ...] = (
-    "call_id", "account_id", "partner", "call_date", "staff_id", "notes", *CALL_FLAGS,
+    "call_id",
+    "account_id",
+    "partner",
+    "call_date",
+    "staff_id",
+    "notes",
+    *CALL_FLAGS,
 )
 RECORD_COLUMNS: tuple[str, ...] = (
-    "account_id", "partner", "indicator", "present", "recorded_on", "recorded_by",
+    "account_id",
+    "partner",
+    "indicator",
+    "present",
+    "recorded_on",
+    "recorded_by",
 )
 
 _DATE_COLUMNS = {"created", "posted", "paid", "call_date", "recorded_on"}
@@ -82,11 +119,13 @@ class PartnerData:
 
     def conformed(self) -> PartnerData:
         """A copy whose frames have exactly the contract's columns and types."""
-        return PartnerData(conform(self.accounts, ACCOUNT_COLUMNS),
-                           conform(self.adverts, ADVERT_COLUMNS),
-                           conform(self.payments, PAYMENT_COLUMNS),
-                           conform(self.calls, CALL_COLUMNS),
-                           conform(self.records, RECORD_COLUMNS))
+        return PartnerData(
+            conform(self.accounts, ACCOUNT_COLUMNS),
+            conform(self.adverts, ADVERT_COLUMNS),
+            conform(self.payments, PAYMENT_COLUMNS),
+            conform(self.calls, CALL_COLUMNS),
+            conform(self.records, RECORD_COLUMNS),
+        )
 
     def with_records(self, records: pd.DataFrame) -> PartnerData:
         """A copy with partner-user indicator records added."""
@@ -115,7 +154,7 @@ class Window:
         return keep
 
     def label(self) -> str:
-        """"2022-08-01 to 2022-10-31", "from ...", "to ..." or "all dates"."""
+        """ "2022-08-01 to 2022-10-31", "from ...", "to ..." or "all dates"."""
         if self.start and self.end:
             return f"{self.start.isoformat()} to {self.end.isoformat()}"
         if self.start:

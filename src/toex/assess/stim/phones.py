@@ -21,20 +21,29 @@ import phonenumbers
 
 #: Words (and look-alike letters) advertisers use for digits, longest first when matched.
 DIGIT_WORDS: dict[str, str] = {
-    "zero": "0", "nought": "0", "nil": "0", "oh": "0",
-    "one": "1", "won": "1",
-    "two": "2", "too": "2",
-    "three": "3", "tree": "3",
-    "four": "4", "for": "4",
+    "zero": "0",
+    "nought": "0",
+    "nil": "0",
+    "oh": "0",
+    "one": "1",
+    "won": "1",
+    "two": "2",
+    "too": "2",
+    "three": "3",
+    "tree": "3",
+    "four": "4",
+    "for": "4",
     "five": "5",
     "six": "6",
     "seven": "7",
-    "eight": "8", "ate": "8",
+    "eight": "8",
+    "ate": "8",
     "nine": "9",
 }
 _MULTIPLIERS: dict[str, int] = {"double": 2, "triple": 3}
 _WORD_RE = re.compile(
-    r"(?:(double|triple)\s*-?\s*)?(" + "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
+    r"(?:(double|triple)\s*-?\s*)?("
+    + "|".join(sorted(DIGIT_WORDS, key=len, reverse=True))
     + r"|\d)",
     re.IGNORECASE,
 )
@@ -42,8 +51,13 @@ _WORD_RE = re.compile(
 _O_BETWEEN = re.compile(r"(?<=[\d\s\-.])[oO](?=[\d\s\-.oO])|(?<=[\d])[oO]|[oO](?=\d)")
 _L_BETWEEN = re.compile(r"(?<=\d)[lI|](?=\d)")
 _SPELLED = re.compile(
-    r"\b(" + "|".join(w for w in DIGIT_WORDS if len(w) > 3 or w in {"one", "two", "six"})
-    + r")\b|\d(" + "|".join(DIGIT_WORDS) + r")|(" + "|".join(DIGIT_WORDS) + r")\d",
+    r"\b("
+    + "|".join(w for w in DIGIT_WORDS if len(w) > 3 or w in {"one", "two", "six"})
+    + r")\b|\d("
+    + "|".join(DIGIT_WORDS)
+    + r")|("
+    + "|".join(DIGIT_WORDS)
+    + r")\d",
     re.IGNORECASE,
 )
 

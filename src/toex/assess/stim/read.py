@@ -26,8 +26,7 @@ def available(con: Any) -> bool:
 
 def _require(con: Any) -> None:
     if not available(con):
-        raise SnapshotError("this snapshot has no STIM tables (run the pipeline with "
-                            "partner data)")
+        raise SnapshotError("this snapshot has no STIM tables (run the pipeline with partner data)")
 
 
 @dataclass
@@ -42,8 +41,14 @@ class CaseView:
     crossmatch: list[dict[str, Any]] = field(default_factory=list)
 
 
-def list_cases(con: Any, partner: str | None = None, *, risk: str | None = None,
-               assessed_only: bool = True, limit: int = 200) -> list[dict[str, Any]]:
+def list_cases(
+    con: Any,
+    partner: str | None = None,
+    *,
+    risk: str | None = None,
+    assessed_only: bool = True,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
     """Cases, highest risk first (then most accounts), restricted to a partner if given."""
     _require(con)
     where: list[str] = ["TRUE"]
@@ -54,25 +59,38 @@ def list_cases(con: Any, partner: str | None = None, *, risk: str | None = None,
         where.append("c.risk_level = ?")
         params.append(risk)
     if partner is not None:
-        where.append("EXISTS (SELECT 1 FROM stim_case_member m WHERE m.case_id = c.case_id "
-                     "AND m.partner = ?)")
+        where.append(
+            "EXISTS (SELECT 1 FROM stim_case_member m WHERE m.case_id = c.case_id "
+            "AND m.partner = ?)"
+        )
         params.append(partner)
     params.append(int(limit))
-    rows = query(con, f"""
-SELECT c.* FROM stim_case c WHERE {' AND '.join(where)}
-ORDER BY c.risk_rank DESC, c.n_accounts DESC, c.case_id LIMIT ?""", params)
+    rows = query(
+        con,
+        f"""
+SELECT c.* FROM stim_case c WHERE {" AND ".join(where)}
+ORDER BY c.risk_rank DESC, c.n_accounts DESC, c.case_id LIMIT ?""",
+        params,
+    )
     if partner is not None:
-        counts = {r["case_id"]: r["n"] for r in query(con, """
+        counts = {
+            r["case_id"]: r["n"]
+            for r in query(
+                con,
+                """
 SELECT case_id, count(*) AS n FROM stim_case_member WHERE partner = ? GROUP BY case_id""",
-                                                     [partner])}
+                [partner],
+            )
+        }
         for row in rows:
             row["n_accounts"] = counts.get(row["case_id"], 0)
             row.pop("crossmatch_forces", None)
     return rows
 
 
-def case_view(con: Any, case_id: str, partner: str | None = None,
-              with_crossmatch: bool = True) -> CaseView:
+def case_view(
+    con: Any, case_id: str, partner: str | None = None, with_crossmatch: bool = True
+) -> CaseView:
     """One case; NotFound when it does not exist or holds none of the partner's accounts."""
     _require(con)
     found = query(con, "SELECT * FROM stim_case WHERE case_id = ?", [case_id])
@@ -89,8 +107,15 @@ def case_view(con: Any, case_id: str, partner: str | None = None,
     case["link_counts"] = json.loads(case.get("link_counts") or "{}")
     ids = [m["account_id"] for m in members]
     indicators = _in_accounts(con, "stim_entity_indicator", ids, "account_id, indicator")
-    links = query(con, "SELECT * FROM stim_case_link WHERE case_id = ? ORDER BY kind, "
-                  "account_a, account_b", [case_id]) if table_exists(con, "stim_case_link") else []
+    links = (
+        query(
+            con,
+            "SELECT * FROM stim_case_link WHERE case_id = ? ORDER BY kind, account_a, account_b",
+            [case_id],
+        )
+        if table_exists(con, "stim_case_link")
+        else []
+    )
     if partner is not None:
         own = set(ids)
         links = [ln for ln in links if ln["account_a"] in own and ln["account_b"] in own]
@@ -98,8 +123,12 @@ def case_view(con: Any, case_id: str, partner: str | None = None,
     signals = _in_accounts(con, "stim_text_signal", ids, "account_id, advert_id, signal")
     cross: list[dict[str, Any]] = []
     if with_crossmatch and partner is None and table_exists(con, "stim_case_crossmatch"):
-        cross = query(con, "SELECT * FROM stim_case_crossmatch WHERE case_id = ? "
-                      "ORDER BY strength, n_forces DESC, person_id", [case_id])
+        cross = query(
+            con,
+            "SELECT * FROM stim_case_crossmatch WHERE case_id = ? "
+            "ORDER BY strength, n_forces DESC, person_id",
+            [case_id],
+        )
     return CaseView(case, members, indicators, links, signals, cross)
 
 
@@ -107,12 +136,14 @@ def _in_accounts(con: Any, table: str, ids: list[str], order: str) -> list[dict[
     if not ids or not table_exists(con, table):
         return []
     marks = ", ".join("?" for _ in ids)
-    return query(con, f"SELECT * FROM {table} WHERE account_id IN ({marks}) ORDER BY {order}",
-                 list(ids))
+    return query(
+        con, f"SELECT * FROM {table} WHERE account_id IN ({marks}) ORDER BY {order}", list(ids)
+    )
 
 
-def account_view(con: Any, account_id: str, partner: str | None = None
-                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def account_view(
+    con: Any, account_id: str, partner: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """An account's entity row and indicator evidence; NotFound for another partner's."""
     _require(con)
     rows = query(con, "SELECT * FROM stim_entity WHERE account_id = ?", [account_id])
@@ -121,8 +152,7 @@ def account_view(con: Any, account_id: str, partner: str | None = None
     return rows[0], _in_accounts(con, "stim_entity_indicator", [account_id], "indicator")
 
 
-def list_accounts(con: Any, partner: str | None = None, limit: int = 500
-                  ) -> list[dict[str, Any]]:
+def list_accounts(con: Any, partner: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
     """Assessed accounts, highest risk first, restricted to a partner if given."""
     _require(con)
     where = "assessed"
@@ -131,8 +161,12 @@ def list_accounts(con: Any, partner: str | None = None, limit: int = 500
         where += " AND partner = ?"
         params.append(partner)
     params.append(int(limit))
-    return query(con, f"""
+    return query(
+        con,
+        f"""
 SELECT account_id, partner, case_id, risk_level, n_low, n_medium, n_high, n_adverts
 FROM stim_entity WHERE {where}
 ORDER BY CASE risk_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0
-END DESC, account_id LIMIT ?""", params)
+END DESC, account_id LIMIT ?""",
+        params,
+    )

@@ -107,16 +107,25 @@ def _breakdown(values: Iterable[Sequence[str]], total: int, top: int) -> list[Co
     return _top(counter, total, top)
 
 
-def stim_report(result: StimResult, config: IndicatorSet,
-                referrals: Sequence[ReferralLike] = (), top: int = 5) -> StimReport:
+def stim_report(
+    result: StimResult, config: IndicatorSet, referrals: Sequence[ReferralLike] = (), top: int = 5
+) -> StimReport:
     """The STIM tables for ``result`` (computed over one window) and the referrals raised in
     that window."""
     ent = result.entity[result.entity["assessed"]]
     n = len(ent)
-    lines = [IndicatorLine(i.code, i.label, i.level.value, int(ent[i.code].sum()),
-                           pct(int(ent[i.code].sum()), n)) for i in config.ordered()]
-    at_least = {lvl: CountLine(lvl, int((ent[f"n_{lvl}"] > 0).sum()),
-                               pct(int((ent[f"n_{lvl}"] > 0).sum()), n)) for lvl in LEVELS}
+    lines = [
+        IndicatorLine(
+            i.code, i.label, i.level.value, int(ent[i.code].sum()), pct(int(ent[i.code].sum()), n)
+        )
+        for i in config.ordered()
+    ]
+    at_least = {
+        lvl: CountLine(
+            lvl, int((ent[f"n_{lvl}"] > 0).sum()), pct(int((ent[f"n_{lvl}"] > 0).sum()), n)
+        )
+        for lvl in LEVELS
+    }
     concern = result.case[result.case["n_assessed"] > 0]
     by_risk = {lvl: int((concern["risk_level"] == lvl).sum()) for lvl in ("none", *LEVELS)}
     outcome_cases: Counter[str] = Counter()
@@ -125,8 +134,10 @@ def stim_report(result: StimResult, config: IndicatorSet,
         if ref.status == "outcome" and ref.outcome:
             outcome_cases[ref.outcome] += 1
             outcome_adverts[ref.outcome] += int(ref.n_adverts)
-    outcomes = [OutcomeLine(code, label, outcome_cases[code], outcome_adverts[code])
-                for code, label in OUTCOME_LABELS.items()]
+    outcomes = [
+        OutcomeLine(code, label, outcome_cases[code], outcome_adverts[code])
+        for code, label in OUTCOME_LABELS.items()
+    ]
     signals = result.text_signal.groupby("signal")["advert_id"].nunique()
     text_signals = {str(k): int(v) for k, v in signals.items()}
     text_signals.setdefault(OBSCURED_PHONE, 0)
@@ -142,39 +153,62 @@ def stim_report(result: StimResult, config: IndicatorSet,
         referral_adverts=sum(int(r.n_adverts) for r in referrals),
         referrals_by_status=dict(Counter(r.status for r in referrals)),
         outcomes=outcomes,
-        referral_nationalities=_breakdown((r.nationalities for r in referrals),
-                                          len(referrals), top),
+        referral_nationalities=_breakdown(
+            (r.nationalities for r in referrals), len(referrals), top
+        ),
         referral_regions=_breakdown((r.regions for r in referrals), len(referrals), top),
-        entity_nationalities=_breakdown(([str(v)] if v == v and v else []
-                                         for v in ent["nationality"]), n, top),
-        entity_regions=_breakdown(([str(v)] if v == v and v else []
-                                   for v in ent["home_region"]), n, top),
+        entity_nationalities=_breakdown(
+            ([str(v)] if v == v and v else [] for v in ent["nationality"]), n, top
+        ),
+        entity_regions=_breakdown(
+            ([str(v)] if v == v and v else [] for v in ent["home_region"]), n, top
+        ),
         text_signals=text_signals,
     )
 
 
 def report_lines(report: StimReport) -> list[str]:
     """The report as plain text lines (what ``toex assess stim`` prints)."""
-    out = [f"STIM: risk indicators of online sexual trafficking and exploitation "
-           f"({report.window})", "",
-           f"{'Indicator':<78} {'level':<7} {'count':>6} {'% of entities':>14}"]
-    out += [f"{ln.label[:78]:<78} {ln.level:<7} {ln.count:>6} {ln.pct:>14.1f}"
-            for ln in report.indicators]
+    out = [
+        f"STIM: risk indicators of online sexual trafficking and exploitation ({report.window})",
+        "",
+        f"{'Indicator':<78} {'level':<7} {'count':>6} {'% of entities':>14}",
+    ]
+    out += [
+        f"{ln.label[:78]:<78} {ln.level:<7} {ln.count:>6} {ln.pct:>14.1f}"
+        for ln in report.indicators
+    ]
     out += ["", f"{report.entities} entities (assessed accounts), {report.adverts} adverts"]
-    out += [f"{c.count} had at least one {c.label} risk indicator ({c.pct:.0f}%)"
-            for c in report.at_least.values()]
-    out += [f"{report.cases} cases of concern: "
-            + ", ".join(f"{v} {k}" for k, v in report.cases_by_risk.items() if v)]
-    out += ["", f"{report.referrals} case referrals ({report.referral_adverts} adverts): "
-            + ", ".join(f"{v} {k}" for k, v in sorted(report.referrals_by_status.items())),
-            f"{'Outcome':<46} {'Cases':>6} {'Adverts':>8}"]
+    out += [
+        f"{c.count} had at least one {c.label} risk indicator ({c.pct:.0f}%)"
+        for c in report.at_least.values()
+    ]
+    out += [
+        f"{report.cases} cases of concern: "
+        + ", ".join(f"{v} {k}" for k, v in report.cases_by_risk.items() if v)
+    ]
+    out += [
+        "",
+        f"{report.referrals} case referrals ({report.referral_adverts} adverts): "
+        + ", ".join(f"{v} {k}" for k, v in sorted(report.referrals_by_status.items())),
+        f"{'Outcome':<46} {'Cases':>6} {'Adverts':>8}",
+    ]
     out += [f"{o.label:<46} {o.cases:>6} {o.adverts:>8}" for o in report.outcomes]
-    for title, rows in (("Top nationalities of referrals", report.referral_nationalities),
-                        ("Top regions of referrals", report.referral_regions),
-                        ("Top nationalities of entities", report.entity_nationalities),
-                        ("Top regions of entities", report.entity_regions)):
-        out += ["", title + ": " + (", ".join(f"{r.label} {r.count} ({r.pct:.0f}%)"
-                                               for r in rows) or "none")]
-    out += ["", "Text signals (adverts; not among the 13 indicators): "
-            + ", ".join(f"{k} {v}" for k, v in sorted(report.text_signals.items()))]
+    for title, rows in (
+        ("Top nationalities of referrals", report.referral_nationalities),
+        ("Top regions of referrals", report.referral_regions),
+        ("Top nationalities of entities", report.entity_nationalities),
+        ("Top regions of entities", report.entity_regions),
+    ):
+        out += [
+            "",
+            title
+            + ": "
+            + (", ".join(f"{r.label} {r.count} ({r.pct:.0f}%)" for r in rows) or "none"),
+        ]
+    out += [
+        "",
+        "Text signals (adverts; not among the 13 indicators): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.text_signals.items())),
+    ]
     return out

@@ -44,11 +44,17 @@ from toex.ops.stim_models import StimReferral
 
 def only_partner(data: PartnerData, partner: str) -> PartnerData:
     """The partner data of one partner website."""
+
     def own(frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["partner"] == partner].reset_index(drop=True)
 
-    return PartnerData(own(data.accounts), own(data.adverts), own(data.payments),
-                       own(data.calls), own(data.records))
+    return PartnerData(
+        own(data.accounts),
+        own(data.adverts),
+        own(data.payments),
+        own(data.calls),
+        own(data.records),
+    )
 
 
 def records_frame(store: OpsStore, partner: str | None = None) -> pd.DataFrame:
@@ -56,8 +62,14 @@ def records_frame(store: OpsStore, partner: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(latest_indicator_rows(indicator_records(store, partner)))
 
 
-def report_for(con: Any, store: OpsStore, start: dt.date | None, end: dt.date | None,
-               actor: Actor | None = None, config: IndicatorSet | None = None) -> StimReport:
+def report_for(
+    con: Any,
+    store: OpsStore,
+    start: dt.date | None,
+    end: dt.date | None,
+    actor: Actor | None = None,
+    config: IndicatorSet | None = None,
+) -> StimReport:
     """The STIM report for a period: recomputed from the snapshot's staged partner data and
     the store's records, with the referrals raised in the period. A partner user's report
     covers only their own accounts and referrals."""
@@ -67,13 +79,17 @@ def report_for(con: Any, store: OpsStore, start: dt.date | None, end: dt.date | 
     if partner is not None:
         data = only_partner(data, partner)
     result = compute_stim(data, config, window=Window(start, end))
-    refs = list_referrals(store, actor, since=start, until=end) if actor is not None else \
-        _all_referrals(store, start, end)
+    refs = (
+        list_referrals(store, actor, since=start, until=end)
+        if actor is not None
+        else _all_referrals(store, start, end)
+    )
     return stim_report(result, config, refs)
 
 
-def _all_referrals(store: OpsStore, start: dt.date | None, end: dt.date | None
-                   ) -> list[StimReferral]:
+def _all_referrals(
+    store: OpsStore, start: dt.date | None, end: dt.date | None
+) -> list[StimReferral]:
     system = Actor("system", "analyst", "")
     return list(list_referrals(store, system, since=start, until=end))
 
@@ -83,22 +99,29 @@ def case_snapshot(con: Any, case_id: str, partner: str | None = None) -> CaseSna
     view = case_view(con, case_id, partner, with_crossmatch=False)
     ids = [m["account_id"] for m in view.members]
     marks = ", ".join("?" for _ in ids)
-    raw = con.execute(f"SELECT partner, nationality, home_region, n_adverts FROM stim_entity "
-                      f"WHERE account_id IN ({marks})", ids).fetchall()
+    raw = con.execute(
+        f"SELECT partner, nationality, home_region, n_adverts FROM stim_entity "
+        f"WHERE account_id IN ({marks})",
+        ids,
+    ).fetchall()
     partners = sorted({r[0] for r in raw if r[0]})
     return CaseSnapshot(
-        case_id=case_id, partner=partner or (partners[0] if partners else ""),
-        risk_level=str(view.case["risk_level"]), accounts=tuple(ids),
+        case_id=case_id,
+        partner=partner or (partners[0] if partners else ""),
+        risk_level=str(view.case["risk_level"]),
+        accounts=tuple(ids),
         n_adverts=int(sum(int(r[3] or 0) for r in raw)),
         regions=tuple(sorted({r[2] for r in raw if r[2]})),
-        nationalities=tuple(sorted({r[1] for r in raw if r[1]})))
+        nationalities=tuple(sorted({r[1] for r in raw if r[1]})),
+    )
 
 
 def actor_for(store: OpsStore, username: str, client: str = "cli") -> Actor:
     """The :class:`Actor` of an operational-store user (NotFound if there is none)."""
     with store.session() as session:
-        user = session.scalar(select(User).where(User.username == username)
-                              .options(selectinload(User.organisation)))
+        user = session.scalar(
+            select(User).where(User.username == username).options(selectinload(User.organisation))
+        )
         if user is None or not user.active:
             raise NotFoundError(f"no active user {username!r}")
         org: Organisation = user.organisation
@@ -132,26 +155,41 @@ class StimService:
         """Cases of concern, highest risk first."""
         return list_cases(self.con, None, risk=risk, limit=limit)
 
-    def referral_rows(self, username: str, status: str | None = None
-                      ) -> list[dict[str, Any]]:
+    def referral_rows(self, username: str, status: str | None = None) -> list[dict[str, Any]]:
         """Referrals the user may see, as plain rows."""
         actor = actor_for(self.store, username)
-        return [{"id": r.id, "case_id": r.case_id, "status": r.status,
-                 "risk_level": r.risk_level, "n_adverts": r.n_adverts,
-                 "referred_to": r.referred_to, "outcome": r.outcome,
-                 "created_at": r.created_at}
-                for r in list_referrals(self.store, actor, status=status)]
+        return [
+            {
+                "id": r.id,
+                "case_id": r.case_id,
+                "status": r.status,
+                "risk_level": r.risk_level,
+                "n_adverts": r.n_adverts,
+                "referred_to": r.referred_to,
+                "outcome": r.outcome,
+                "created_at": r.created_at,
+            }
+            for r in list_referrals(self.store, actor, status=status)
+        ]
 
     def raise_referral(self, username: str, case_id: str, note: str = "") -> StimReferral:
         """Raise a case as a referral, as ``username``."""
         actor = actor_for(self.store, username)
-        snap = case_snapshot(self.con, case_id, actor.partner if actor.role == "partner"
-                             else None)
+        snap = case_snapshot(self.con, case_id, actor.partner if actor.role == "partner" else None)
         return raise_referral(self.store, actor, snap, note)
 
-    def step(self, username: str, referral_id: int, step: str, *, note: str = "",
-             priority: str = "medium", to_kind: str = "force", to: str = "",
-             outcome: str = "") -> StimReferral:
+    def step(
+        self,
+        username: str,
+        referral_id: int,
+        step: str,
+        *,
+        note: str = "",
+        priority: str = "medium",
+        to_kind: str = "force",
+        to: str = "",
+        outcome: str = "",
+    ) -> StimReferral:
         """Move a referral to ``step`` (triaged, referred or outcome), as ``username``."""
         actor = actor_for(self.store, username)
         if step == "triaged":

@@ -42,58 +42,63 @@ def _first_attr(*names: str) -> str:
 
 
 def _object(event: str, kind: str, column: str = "value") -> str:
-    return (f"(SELECT min(o.{column}) FROM staged_object o WHERE o.event_id = {event}.event_id "
-            f"AND o.object_type = '{kind}')")
+    return (
+        f"(SELECT min(o.{column}) FROM staged_object o WHERE o.event_id = {event}.event_id "
+        f"AND o.object_type = '{kind}')"
+    )
 
 
 def _mention(event: str, slot: str, column: str) -> str:
-    return (f"(SELECT min(m.{column}) FROM staged_person_mention m "
-            f"WHERE m.event_id = {event}.event_id AND m.slot = '{slot}')")
+    return (
+        f"(SELECT min(m.{column}) FROM staged_person_mention m "
+        f"WHERE m.event_id = {event}.event_id AND m.slot = '{slot}')"
+    )
 
 
 def _account_ref(event: str = "e") -> str:
-    return (f"coalesce({_first_attr('account_ref', 'account_id')}, "
-            f"{_object(event, 'account')})")
+    return f"coalesce({_first_attr('account_ref', 'account_id')}, {_object(event, 'account')})"
 
 
 def partner_sql() -> dict[str, str]:
     """One SELECT per PartnerData frame over the staged tables (pure)."""
-    holder_name = (f"coalesce({_attr('display_name')}, "
-                   f"trim(coalesce({_mention('e', 'holder', 'forename_raw')}, '') || ' ' || "
-                   f"coalesce({_mention('e', 'holder', 'surname_raw')}, '')))")
+    holder_name = (
+        f"coalesce({_attr('display_name')}, "
+        f"trim(coalesce({_mention('e', 'holder', 'forename_raw')}, '') || ' ' || "
+        f"coalesce({_mention('e', 'holder', 'surname_raw')}, '')))"
+    )
     flags = ",\n  ".join(f"{_attr(f)} AS {f}" for f in CALL_FLAGS)
     return {
         "accounts": f"""
 SELECT e.reference AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS created, {holder_name} AS display_name,
-  coalesce({_mention('e', 'holder', 'email_raw')}, {_mention('e', 'holder', 'email')},
-           {_attr('email')}, {_object('e', 'email', 'value_raw')}) AS email,
-  coalesce({_mention('e', 'holder', 'phone_raw')}, {_attr('phone')},
-           {_object('e', 'phone', 'value_raw')}, {_mention('e', 'holder', 'phone')}) AS phone_raw,
-  {_mention('e', 'holder', 'nationality')} AS nationality,
-  coalesce(e.region, {_attr('home_region')}) AS home_region
+  coalesce({_mention("e", "holder", "email_raw")}, {_mention("e", "holder", "email")},
+           {_attr("email")}, {_object("e", "email", "value_raw")}) AS email,
+  coalesce({_mention("e", "holder", "phone_raw")}, {_attr("phone")},
+           {_object("e", "phone", "value_raw")}, {_mention("e", "holder", "phone")}) AS phone_raw,
+  {_mention("e", "holder", "nationality")} AS nationality,
+  coalesce(e.region, {_attr("home_region")}) AS home_region
 FROM staged_event e WHERE e.event_type = 'partner_account'""",
         "adverts": f"""
 SELECT e.reference AS advert_id, {_account_ref()} AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS posted, e.region,
-  {_attr('title')} AS title, e.text,
-  coalesce({_first_attr('contact_phone', 'phone_raw', 'phone')},
-           {_object('e', 'phone', 'value_raw')}, {_object('e', 'phone')}) AS phone_raw,
-  coalesce({_first_attr('contact_email', 'email')}, {_object('e', 'email')}) AS email
+  {_attr("title")} AS title, e.text,
+  coalesce({_first_attr("contact_phone", "phone_raw", "phone")},
+           {_object("e", "phone", "value_raw")}, {_object("e", "phone")}) AS phone_raw,
+  coalesce({_first_attr("contact_email", "email")}, {_object("e", "email")}) AS email
 FROM staged_event e WHERE e.event_type = 'advert'""",
         "payments": f"""
 SELECT e.reference AS payment_id, {_account_ref()} AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS paid, e.amount,
-  coalesce({_attr('payer_name')}, nullif(trim(
-    coalesce({_mention('e', 'payer', 'forename_raw')}, '') || ' ' ||
-    coalesce({_mention('e', 'payer', 'surname_raw')}, '')), '')) AS payer_name,
-  coalesce({_first_attr('payer_token', 'payer_ref')}, {_object('e', 'payer')}) AS payer_token,
-  coalesce({_mention('e', 'payer', 'email')}, {_attr('payer_email')},
-           {_object('e', 'email')}) AS payer_email,
-  coalesce({_mention('e', 'payer', 'phone_raw')}, {_attr('payer_phone')},
-           {_object('e', 'phone', 'value_raw')}) AS payer_phone_raw,
-  coalesce({_first_attr('payer_title', 'payer_gender', 'title')},
-           {_mention('e', 'payer', 'gender')}) AS payer_title
+  coalesce({_attr("payer_name")}, nullif(trim(
+    coalesce({_mention("e", "payer", "forename_raw")}, '') || ' ' ||
+    coalesce({_mention("e", "payer", "surname_raw")}, '')), '')) AS payer_name,
+  coalesce({_first_attr("payer_token", "payer_ref")}, {_object("e", "payer")}) AS payer_token,
+  coalesce({_mention("e", "payer", "email")}, {_attr("payer_email")},
+           {_object("e", "email")}) AS payer_email,
+  coalesce({_mention("e", "payer", "phone_raw")}, {_attr("payer_phone")},
+           {_object("e", "phone", "value_raw")}) AS payer_phone_raw,
+  coalesce({_first_attr("payer_title", "payer_gender", "title")},
+           {_mention("e", "payer", "gender")}) AS payer_title
 FROM staged_event e WHERE e.event_type = 'payment'""",
         "calls": f"""
 SELECT e.reference AS call_id, {_account_ref()} AS account_id, e.force AS partner,
@@ -120,16 +125,16 @@ def load_partner_data(con: Any, records: pd.DataFrame | None = None) -> PartnerD
     if not table_exists(raw, "staged_event"):
         return PartnerData()
     frames = {name: raw.execute(sql).df() for name, sql in partner_sql().items()}
-    data = PartnerData(frames["accounts"], frames["adverts"], frames["payments"],
-                       frames["calls"]).conformed()
+    data = PartnerData(
+        frames["accounts"], frames["adverts"], frames["payments"], frames["calls"]
+    ).conformed()
     return data.with_records(records) if records is not None else data
 
 
 def _arrow(frame: pd.DataFrame, name: str) -> pa.Table:
     spec = table_spec(name)
     out = frame.reindex(columns=spec.column_names)
-    return pa.Table.from_pandas(out, schema=spec.ibis_schema().to_pyarrow(),
-                                preserve_index=False)
+    return pa.Table.from_pandas(out, schema=spec.ibis_schema().to_pyarrow(), preserve_index=False)
 
 
 @dataclass(frozen=True)
@@ -146,21 +151,22 @@ class StimSummary:
 def write_result(con: Any, result: StimResult) -> None:
     """Replace the ``stim_*`` tables with ``result`` (cross-match left empty)."""
     case = result.case.assign(crossmatch_forces=None)
-    for frame, name in ((result.entity, "stim_entity"),
-                        (result.entity_indicator, "stim_entity_indicator"),
-                        (case, "stim_case"), (result.case_member, "stim_case_member"),
-                        (result.case_link, "stim_case_link"),
-                        (result.text_signal, "stim_text_signal"),
-                        (pd.DataFrame(), "stim_case_crossmatch")):
+    for frame, name in (
+        (result.entity, "stim_entity"),
+        (result.entity_indicator, "stim_entity_indicator"),
+        (case, "stim_case"),
+        (result.case_member, "stim_case_member"),
+        (result.case_link, "stim_case_link"),
+        (result.text_signal, "stim_text_signal"),
+        (pd.DataFrame(), "stim_case_crossmatch"),
+    ):
         write_arrow(con, name, _arrow(frame, name))
 
 
-def _write_keys(con: Any, data: PartnerData, result: StimResult, config: IndicatorSet
-                ) -> None:
+def _write_keys(con: Any, data: PartnerData, result: StimResult, config: IndicatorSet) -> None:
     from toex.assess.stim.derive import account_keys, split_hubs
 
-    keys, _ = split_hubs(account_keys(data, config.linking),
-                         config.linking.max_accounts_per_key)
+    keys, _ = split_hubs(account_keys(data, config.linking), config.linking.max_accounts_per_key)
     owner = result.entity.set_index("account_id")["case_id"]
     keys = keys.assign(case_id=owner.reindex(keys["account_id"]).to_numpy())
     raw = raw_connection(con)
@@ -170,8 +176,9 @@ def _write_keys(con: Any, data: PartnerData, result: StimResult, config: Indicat
     mentions = raw.execute(mention_sql()).df()
     mentions["case_id"] = owner.reindex(mentions["account_id"]).to_numpy()
     raw.register("stim_mentions_in", pa.Table.from_pandas(mentions, preserve_index=False))
-    raw.execute("CREATE OR REPLACE TEMP TABLE assess__stim_mention AS "
-                "SELECT * FROM stim_mentions_in")
+    raw.execute(
+        "CREATE OR REPLACE TEMP TABLE assess__stim_mention AS SELECT * FROM stim_mentions_in"
+    )
     raw.unregister("stim_mentions_in")
 
 
@@ -188,18 +195,25 @@ def crossmatch(con: Any, data: PartnerData, result: StimResult, config: Indicato
     return int(row[0]) if row else 0
 
 
-def build_stim(con: Any, config: IndicatorSet | None = None,
-               records: pd.DataFrame | None = None, window: Window | None = None
-               ) -> StimSummary:
+def build_stim(
+    con: Any,
+    config: IndicatorSet | None = None,
+    records: pd.DataFrame | None = None,
+    window: Window | None = None,
+) -> StimSummary:
     """Compute and write every ``stim_*`` table on a snapshot connection."""
     config = config or load_indicators()
     data = load_partner_data(con, records)
     result = compute_stim(data, config, window=window)
     write_result(con, result)
     matches = crossmatch(con, data, result, config)
-    summary = StimSummary(len(result.entity), int(result.entity["assessed"].sum()),
-                          len(result.case), int((result.case["risk_level"] == "high").sum()),
-                          matches)
+    summary = StimSummary(
+        len(result.entity),
+        int(result.entity["assessed"].sum()),
+        len(result.case),
+        int((result.case["risk_level"] == "high").sum()),
+        matches,
+    )
     log.info("stim: %s", summary)
     return summary
 

@@ -37,16 +37,17 @@ def compile_lexicon(signals: Mapping[str, TextSignal]) -> dict[str, re.Pattern[s
     """One case-insensitive whole-word pattern per signal."""
     patterns: dict[str, re.Pattern[str]] = {}
     for name, signal in signals.items():
-        terms = sorted({t.strip().lower() for t in signal.terms if t.strip()}, key=len,
-                       reverse=True)
+        terms = sorted(
+            {t.strip().lower() for t in signal.terms if t.strip()}, key=len, reverse=True
+        )
         alternation = "|".join(r"\s+".join(map(re.escape, t.split())) for t in terms)
-        patterns[name] = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])",
-                                    re.IGNORECASE)
+        patterns[name] = re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![A-Za-z])", re.IGNORECASE)
     return patterns
 
 
-def signals_in_advert(text: str | None, phone_raw: str | None,
-                      lexicon: Mapping[str, re.Pattern[str]]) -> list[SignalHit]:
+def signals_in_advert(
+    text: str | None, phone_raw: str | None, lexicon: Mapping[str, re.Pattern[str]]
+) -> list[SignalHit]:
     """The text signals in one advert's wording and contact phone (at most one per signal,
     with the distinct matched words joined as evidence)."""
     hits: list[SignalHit] = []
@@ -62,8 +63,10 @@ def signals_in_advert(text: str | None, phone_raw: str | None,
     return hits
 
 
-def signal_rows(adverts: Iterable[tuple[str, str, str | None, str | None]],
-                lexicon: Mapping[str, re.Pattern[str]]) -> list[tuple[str, str, str, str]]:
+def signal_rows(
+    adverts: Iterable[tuple[str, str, str | None, str | None]],
+    lexicon: Mapping[str, re.Pattern[str]],
+) -> list[tuple[str, str, str, str]]:
     """(advert_id, account_id, signal, evidence) for every hit in (advert_id, account_id,
     text, phone_raw) rows."""
     rows: list[tuple[str, str, str, str]] = []
@@ -76,14 +79,14 @@ def signal_rows(adverts: Iterable[tuple[str, str, str | None, str | None]],
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
-def _lexicon_hits(texts: list[str], lexicon: Mapping[str, re.Pattern[str]]
-                  ) -> list[dict[str, str]]:
+def _lexicon_hits(texts: list[str], lexicon: Mapping[str, re.Pattern[str]]) -> list[dict[str, str]]:
     """Per text, {signal: evidence} for the signals whose terms it contains.
 
     Texts are tokenised once; a text is searched with a signal's pattern only when it holds
     the first word of one of that signal's terms, which skips most adverts cheaply."""
-    anchors = {name: {t.split()[0].lower().strip("\\") for t in _terms(p)}
-               for name, p in lexicon.items()}
+    anchors = {
+        name: {t.split()[0].lower().strip("\\") for t in _terms(p)} for name, p in lexicon.items()
+    }
     every = set().union(*anchors.values()) if anchors else set()
     out: list[dict[str, str]] = []
     for text in texts:
@@ -107,8 +110,7 @@ def _terms(pattern: re.Pattern[str]) -> list[str]:
     return [t.replace("\\s+", " ").replace("\\", "") for t in body.split("|")]
 
 
-def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]
-                 ) -> pd.DataFrame:
+def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) -> pd.DataFrame:
     """The same rows as :func:`signal_rows` for a whole adverts frame, column-wise: each
     lexicon pattern runs once over the text column, and phones are checked once per
     distinct spelling (texts only when a cheap prefilter says they may hide a number)."""
@@ -119,10 +121,16 @@ def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]
         rows = [(i, ev) for i, found in enumerate(hits) if (ev := found.get(name))]
         if rows:
             idx = [i for i, _ in rows]
-            frames.append(pd.DataFrame({
-                "advert_id": adverts["advert_id"].to_numpy()[idx],
-                "account_id": adverts["account_id"].to_numpy()[idx],
-                "signal": name, "evidence": [ev for _, ev in rows]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "advert_id": adverts["advert_id"].to_numpy()[idx],
+                        "account_id": adverts["account_id"].to_numpy()[idx],
+                        "signal": name,
+                        "evidence": [ev for _, ev in rows],
+                    }
+                )
+            )
     raw = adverts["phone_raw"].astype("object")
     distinct = {v: is_obscured(v) for v in raw.dropna().unique().tolist()}
     phone_hit = raw.map(lambda v: distinct.get(v, False) if v is not None else False)
@@ -132,8 +140,14 @@ def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]
         seen = {raw[idx]} if phone_hit[idx] else set()
         seen |= {r for r, _ in phones_in_text(text[idx]) if is_obscured(r)}
         if seen:
-            evidence_rows.append((adverts.at[idx, "advert_id"], adverts.at[idx, "account_id"],
-                                  OBSCURED_PHONE, "; ".join(sorted(seen))))
+            evidence_rows.append(
+                (
+                    adverts.at[idx, "advert_id"],
+                    adverts.at[idx, "account_id"],
+                    OBSCURED_PHONE,
+                    "; ".join(sorted(seen)),
+                )
+            )
     if evidence_rows:
         frames.append(pd.DataFrame(evidence_rows, columns=SIGNAL_COLUMNS))
     if not frames:
