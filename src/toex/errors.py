@@ -58,8 +58,14 @@ def _where(file: str | None, row: int | None, field: str | None) -> str:
 class ReadError(InputError):
     """A file cannot be read as the format it claims to be."""
 
-    def __init__(self, message: str, *, file: str | None = None, row: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+    ) -> None:
         self.file, self.row, self.field = file, row, field
         where = _where(file, row, field)
         super().__init__(f"{where}: {message}" if where else message)
@@ -68,8 +74,9 @@ class ReadError(InputError):
 class MappingError(InputError):
     """A mapping YAML is invalid, or does not fit the file it is applied to."""
 
-    def __init__(self, message: str, *, mapping: str | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, mapping: str | None = None, field: str | None = None
+    ) -> None:
         self.mapping, self.field = mapping, field
         where = _where(mapping, None, field)
         super().__init__(f"{where}: {message}" if where else message)
@@ -78,8 +85,14 @@ class MappingError(InputError):
 class ValueCleaningError(InputError):
     """A single value cannot be cleaned (raised only where a caller asks for strictness)."""
 
-    def __init__(self, message: str, *, row: int | None = None, field: str | None = None,
-                 value: object = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> None:
         self.row, self.field, self.value = row, field, value
         where = _where(None, row, field)
         super().__init__(f"{where}: {message}" if where else message)

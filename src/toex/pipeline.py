@@ -99,7 +99,7 @@ class PipelineContext:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-Stage = Callable[[PipelineContext], None]
+Stage = Callable[[PipelineContext], object]
 
 
 @dataclass
@@ -140,7 +140,11 @@ def ingest_files_stage(tasks: Sequence[FileTask]) -> Stage:
 
 
 STAGES: list[Stage] = [
-    ingest, run_resolve_stage, run_link_stage, run_assess_stage, run_stim_stage,
+    ingest,
+    run_resolve_stage,
+    run_link_stage,
+    run_assess_stage,
+    run_stim_stage,
 ]
 
 

@@ -16,8 +16,8 @@ from toex.assess.stim.partner_data import PartnerData
 def with_templates(config: IndicatorSet | None = None) -> IndicatorSet:
     """The shipped configuration with template linking switched on."""
     base = config or load_indicators()
-    return base.model_copy(update={"linking": base.linking.model_copy(
-        update={"template": True})})
+    return base.model_copy(update={"linking": base.linking.model_copy(update={"template": True})})
+
 
 TEMPLATE = (
     "hello gents I am {name} a new girl just arrived in town for a short time only "

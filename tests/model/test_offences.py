@@ -17,8 +17,17 @@ def test_table_has_vawg_offences_and_non_vawg_offences() -> None:
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("19C", "19C"), (" 019c ", "19C"), ("105a", "105A"), ("4/1", "4.1"), ("4.1", "4.1"),
-     ("999Z", None), ("", None), (None, None), ("rape", None)],
+    [
+        ("19C", "19C"),
+        (" 019c ", "19C"),
+        ("105a", "105A"),
+        ("4/1", "4.1"),
+        ("4.1", "4.1"),
+        ("999Z", None),
+        ("", None),
+        (None, None),
+        ("rape", None),
+    ],
 )
 def test_canonical_offence_code(written: str | None, expected: str | None) -> None:
     assert canonical_offence_code(written) == expected

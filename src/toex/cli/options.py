@@ -9,8 +9,9 @@ import typer
 
 DataDirOption = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Data directory (else TOEX_DATA_DIR, else ./var).",
-                 show_default=False),
+    typer.Option(
+        "--data-dir", help="Data directory (else TOEX_DATA_DIR, else ./var).", show_default=False
+    ),
 ]
 
 

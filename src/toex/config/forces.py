@@ -64,8 +64,9 @@ class Catalogue:
         for f in self.forces:
             if key in (f.code, f.short_name.lower(), f.name.lower()):
                 return f
-        raise ConfigError(f"unknown force {code!r}; known: "
-                          + ", ".join(f.code for f in self.forces))
+        raise ConfigError(
+            f"unknown force {code!r}; known: " + ", ".join(f.code for f in self.forces)
+        )
 
     def region_of(self, force_code: str) -> str:
         """Region code of a force."""
@@ -78,8 +79,11 @@ def fttcg_dates(weekday: str, week: int, start: dt.date, months: int) -> list[dt
     out = []
     year, month = start.year, start.month
     for _ in range(months):
-        days = [d for d in calendar.Calendar().itermonthdates(year, month)
-                if d.month == month and d.weekday() == wd]
+        days = [
+            d
+            for d in calendar.Calendar().itermonthdates(year, month)
+            if d.month == month and d.weekday() == wd
+        ]
         out.append(days[min(week, len(days)) - 1])
         month += 1
         if month > 12:
@@ -107,30 +111,36 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
             raise ConfigError(f"force catalogue: {where}: needs at least 3 LPCs, has {len(lpcs)}")
         cal = _require(entry, "fttcg", where)
         if "dates" in cal:
-            dates = tuple(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))
-                          for d in cal["dates"])
+            dates = tuple(
+                d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in cal["dates"]
+            )
         else:
-            start = cal["start"] if isinstance(cal["start"], dt.date) else \
-                dt.date.fromisoformat(str(cal["start"]))
-            dates = tuple(fttcg_dates(cal["weekday"], int(cal["week"]), start,
-                                      int(cal["months"])))
-        forces.append(Force(
-            code=_require(entry, "code", where),
-            name=_require(entry, "name", where),
-            short_name=_require(entry, "short_name", where),
-            region=region,
-            region_name=regions[region],
-            record_system=_require(entry, "record_system", where),
-            postcode_areas=tuple(_require(entry, "postcode_areas", where)),
-            lpcs=lpcs,
-            officer_count=int(_require(entry, "officers", where)),
-            fttcg_dates=dates,
-        ))
+            start = (
+                cal["start"]
+                if isinstance(cal["start"], dt.date)
+                else dt.date.fromisoformat(str(cal["start"]))
+            )
+            dates = tuple(fttcg_dates(cal["weekday"], int(cal["week"]), start, int(cal["months"])))
+        forces.append(
+            Force(
+                code=_require(entry, "code", where),
+                name=_require(entry, "name", where),
+                short_name=_require(entry, "short_name", where),
+                region=region,
+                region_name=regions[region],
+                record_system=_require(entry, "record_system", where),
+                postcode_areas=tuple(_require(entry, "postcode_areas", where)),
+                lpcs=lpcs,
+                officer_count=int(_require(entry, "officers", where)),
+                fttcg_dates=dates,
+            )
+        )
     codes = [f.code for f in forces]
     if len(set(codes)) != len(codes):
         raise ConfigError("force catalogue: duplicate force codes")
-    partners = tuple(Partner(p["code"], p["name"], p["record_system"])
-                     for p in data.get("partners", []))
+    partners = tuple(
+        Partner(p["code"], p["name"], p["record_system"]) for p in data.get("partners", [])
+    )
     return Catalogue(regions, tuple(forces), partners)
 
 

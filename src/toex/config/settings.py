@@ -25,21 +25,27 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOEX_", extra="ignore")
 
     environment: Literal["development", "test", "production"] = Field(
-        "development", description="development, test or production; production refuses "
-        "unsafe defaults.")
-    data_dir: Path = Field(Path("var"), description="Where warehouse snapshots, the "
-                           "operational store and products are written.")
+        "development",
+        description="development, test or production; production refuses unsafe defaults.",
+    )
+    data_dir: Path = Field(
+        Path("var"),
+        description="Where warehouse snapshots, the operational store and products are written.",
+    )
     engine: Literal["duckdb", "spark"] = Field(
-        "duckdb", description="Compute engine for the warehouse pipeline.")
+        "duckdb", description="Compute engine for the warehouse pipeline."
+    )
     spark_master: str = Field("local[2]", description="Spark master URL when engine=spark.")
     ops_database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the operational store; default SQLite under "
-        "data_dir.")
+        None, description="SQLAlchemy URL of the operational store; default SQLite under data_dir."
+    )
     secret_key: str = Field(DEV_SECRET, description="Key signing sessions and CSRF tokens.")
     force_catalogue: Path | None = Field(
-        None, description="Path of a force catalogue YAML replacing the shipped one.")
+        None, description="Path of a force catalogue YAML replacing the shipped one."
+    )
     match_threshold: float = Field(
-        0.95, description="Match probability at or above which mentions are one person.")
+        0.95, description="Match probability at or above which mentions are one person."
+    )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")
 

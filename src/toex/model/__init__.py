@@ -6,6 +6,7 @@ classifications, APP missing-person risk, MAPPA category/level, and the Home Off
 code table with its VAWG flag. Imports nothing else of toex.
 """
 
+from toex.model.catalog import TABLES, table
 from toex.model.enums import (
     Classification,
     EventType,
@@ -22,7 +23,6 @@ from toex.model.enums import (
 )
 from toex.model.grading import Grading, parse_grading
 from toex.model.offences import Offence, offence_table
-from toex.model.catalog import TABLES, table
 from toex.model.tables import Column, TableSpec
 
 __all__ = [

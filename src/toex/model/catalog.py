@@ -7,8 +7,13 @@ from toex.model.tables import STAGED_AND_RAW_TABLES, TableSpec
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
-    for t in (*STAGED_AND_RAW_TABLES, *resolved_tables.TABLE_SPECS, *link_tables.TABLE_SPECS,
-              *assess_tables.TABLE_SPECS, *stim_tables.TABLE_SPECS)
+    for t in (
+        *STAGED_AND_RAW_TABLES,
+        *resolved_tables.TABLE_SPECS,
+        *link_tables.TABLE_SPECS,
+        *assess_tables.TABLE_SPECS,
+        *stim_tables.TABLE_SPECS,
+    )
 }
 
 

@@ -88,8 +88,8 @@ class Classification(StrEnum):
 
     OFFICIAL = "OFFICIAL"
     OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
-    SECRET = "SECRET"
-    TOP_SECRET = "TOP SECRET"
+    SECRET = "SECRET"  # noqa: S105 - a classification marking, not a password
+    TOP_SECRET = "TOP SECRET"  # noqa: S105
 
     @property
     def rank(self) -> int:

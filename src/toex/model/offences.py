@@ -42,8 +42,14 @@ def offence_table() -> dict[str, Offence]:
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return {
-        r["code"]: Offence(r["code"], r["description"], r["category"], _flag(r["sexual"]),
-                           _flag(r["vawg"]), _flag(r["vawg_context"]))
+        r["code"]: Offence(
+            r["code"],
+            r["description"],
+            r["category"],
+            _flag(r["sexual"]),
+            _flag(r["vawg"]),
+            _flag(r["vawg_context"]),
+        )
         for r in rows
     }
 

@@ -50,28 +50,31 @@ PROVENANCE: tuple[Column, ...] = (
     Column("force", "string", "Code of the force (or partner) that owns the record.", False),
     Column("source_system", "string", "Source system or export format the row came from.", False),
     Column("source_file", "string", "File name the row was read from.", False),
-    Column("source_row", "int64", "1-based record number in the file (header not counted).",
-           False),
+    Column("source_row", "int64", "1-based record number in the file (header not counted).", False),
     Column("source_record_id", "string", "The source's own reference for the record.", False),
-    Column("record_hash", "string", "SHA-256 of the raw source row; changes when it changes.",
-           False),
+    Column(
+        "record_hash", "string", "SHA-256 of the raw source row; changes when it changes.", False
+    ),
     Column("load_id", "string", "Identifier of the load that staged the row.", False),
     Column("grading", "string", "3x5x2 grade as '1AP' where the source records one."),
-    Column("handling_code", "string", "Handling code: P (sharing permitted) or C (conditions).",
-           False),
+    Column(
+        "handling_code", "string", "Handling code: P (sharing permitted) or C (conditions).", False
+    ),
     Column("classification", "string", "Government Security Classification marking.", False),
 )
 
 
-def spec(name: str, layer: str, description: str, *columns: Column,
-          provenance: bool = True) -> TableSpec:
+def spec(
+    name: str, layer: str, description: str, *columns: Column, provenance: bool = True
+) -> TableSpec:
     """A table spec; staged tables get the provenance columns appended."""
     cols = columns + (PROVENANCE if provenance else ())
     return TableSpec(name, layer, description, cols)
 
 
 STAGED_EVENT = spec(
-    "staged_event", "staged",
+    "staged_event",
+    "staged",
     "Events (POLE E): crimes, intelligence reports, missing episodes, custody records, ViSOR "
     "registrations, operations, partner adverts, payments and calls.",
     Column("event_id", "string", "Deterministic ID: hash of force, system and reference.", False),
@@ -96,15 +99,16 @@ STAGED_EVENT = spec(
 )
 
 STAGED_PERSON_MENTION = spec(
-    "staged_person_mention", "staged",
+    "staged_person_mention",
+    "staged",
     "Person mentions (POLE P): one row per person named in a role on a record. Resolution "
     "groups mentions into resolved persons.",
-    Column("mention_id", "string", "Deterministic ID: hash of force, system, reference, slot.",
-           False),
+    Column(
+        "mention_id", "string", "Deterministic ID: hash of force, system, reference, slot.", False
+    ),
     Column("event_id", "string", "The event the person appears on, if any."),
     Column("role", "string", "A Role value.", False),
-    Column("slot", "string", "Which person column group of the source row this mention is.",
-           False),
+    Column("slot", "string", "Which person column group of the source row this mention is.", False),
     Column("forename_raw", "string", "Forename(s) as written."),
     Column("surname_raw", "string", "Surname as written."),
     Column("forename", "string", "Normalised first forename (upper case, ASCII, no punctuation)."),
@@ -130,7 +134,8 @@ STAGED_PERSON_MENTION = spec(
 )
 
 STAGED_OBJECT = spec(
-    "staged_object", "staged",
+    "staged_object",
+    "staged",
     "Objects (POLE O) named on records: phones, emails, vehicles, partner accounts, payers.",
     Column("object_id", "string", "Deterministic ID of this sighting.", False),
     Column("object_type", "string", "An ObjectType value.", False),
@@ -142,7 +147,8 @@ STAGED_OBJECT = spec(
 )
 
 STAGED_LOCATION = spec(
-    "staged_location", "staged",
+    "staged_location",
+    "staged",
     "Locations (POLE L): addresses and postcodes named on records.",
     Column("location_id", "string", "Deterministic ID of this sighting.", False),
     Column("address_raw", "string", "Address as written."),
@@ -154,7 +160,8 @@ STAGED_LOCATION = spec(
 )
 
 RAW_LOAD_LOG = spec(
-    "raw_load_log", "raw",
+    "raw_load_log",
+    "raw",
     "One row per file per load: the row accounting that must balance.",
     Column("load_id", "string", "Identifier of the load.", False),
     Column("source_file", "string", "File name.", False),
@@ -170,21 +177,28 @@ RAW_LOAD_LOG = spec(
 )
 
 RAW_QUARANTINE = spec(
-    "raw_quarantine", "raw",
+    "raw_quarantine",
+    "raw",
     "Rows that could not be staged, with the field, raw value and reason.",
     Column("load_id", "string", "Identifier of the load.", False),
     Column("source_file", "string", "File name.", False),
     Column("source_row", "int64", "1-based record number in the file.", False),
     Column("field", "string", "Target or source field at fault."),
     Column("raw_value", "string", "The value as read (truncated to 200 characters)."),
-    Column("reason_code", "string", "Machine-readable reason: field_count, missing_required, "
-           "bad_date, unknown_offence_code, bad_value, unreadable.", False),
+    Column(
+        "reason_code",
+        "string",
+        "Machine-readable reason: field_count, missing_required, "
+        "bad_date, unknown_offence_code, bad_value, unreadable.",
+        False,
+    ),
     Column("reason", "string", "Why the row was quarantined, in words.", False),
     provenance=False,
 )
 
 RAW_VALUE_ISSUE = spec(
-    "raw_value_issue", "raw",
+    "raw_value_issue",
+    "raw",
     "Messy non-required values cleaned to null, counted per file, field and reason.",
     Column("load_id", "string", "Identifier of the load.", False),
     Column("source_file", "string", "File name.", False),
@@ -196,11 +210,13 @@ RAW_VALUE_ISSUE = spec(
 )
 
 RAW_RECORD = spec(
-    "raw_record", "raw",
+    "raw_record",
+    "raw",
     "The current version of every staged source record: the index that makes reloads "
     "idempotent and finds the rows a corrected re-export replaces.",
-    Column("record_key", "string", "Deterministic ID of force, system, file kind and record id.",
-           False),
+    Column(
+        "record_key", "string", "Deterministic ID of force, system, file kind and record id.", False
+    ),
     Column("mapping", "string", "Mapping that loaded the record.", False),
     *PROVENANCE[:7],  # force .. load_id: where the current version came from
     provenance=False,
@@ -210,19 +226,29 @@ RAW_RECORD = spec(
 def history_spec(staged: TableSpec) -> TableSpec:
     """The ``<table>_history`` spec: earlier versions of a staged table's rows."""
     return TableSpec(
-        f"{staged.name}_history", "staged",
+        f"{staged.name}_history",
+        "staged",
         f"Earlier versions of `{staged.name}` rows, replaced by a corrected re-export.",
-        (*staged.columns,
-         Column("superseded_by", "string", "Load that replaced this version.", False),
-         Column("superseded_at", "timestamp", "When it was replaced.", False)),
+        (
+            *staged.columns,
+            Column("superseded_by", "string", "Load that replaced this version.", False),
+            Column("superseded_at", "timestamp", "When it was replaced.", False),
+        ),
     )
 
 
 STAGED_TABLES: tuple[TableSpec, ...] = (
-    STAGED_EVENT, STAGED_PERSON_MENTION, STAGED_OBJECT, STAGED_LOCATION,
+    STAGED_EVENT,
+    STAGED_PERSON_MENTION,
+    STAGED_OBJECT,
+    STAGED_LOCATION,
 )
 
 STAGED_AND_RAW_TABLES: tuple[TableSpec, ...] = (
-    *STAGED_TABLES, *(history_spec(t) for t in STAGED_TABLES), RAW_LOAD_LOG, RAW_QUARANTINE,
-    RAW_VALUE_ISSUE, RAW_RECORD,
+    *STAGED_TABLES,
+    *(history_spec(t) for t in STAGED_TABLES),
+    RAW_LOAD_LOG,
+    RAW_QUARANTINE,
+    RAW_VALUE_ISSUE,
+    RAW_RECORD,
 )

@@ -36,12 +36,9 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_stim_referral_case_id"), "stim_referral", ["case_id"],
-                    unique=False)
-    op.create_index(op.f("ix_stim_referral_partner"), "stim_referral", ["partner"],
-                    unique=False)
-    op.create_index(op.f("ix_stim_referral_status"), "stim_referral", ["status"],
-                    unique=False)
+    op.create_index(op.f("ix_stim_referral_case_id"), "stim_referral", ["case_id"], unique=False)
+    op.create_index(op.f("ix_stim_referral_partner"), "stim_referral", ["partner"], unique=False)
+    op.create_index(op.f("ix_stim_referral_status"), "stim_referral", ["status"], unique=False)
     op.create_table(
         "stim_referral_step",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -56,8 +53,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["referral_id"], ["stim_referral.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_stim_referral_step_referral_id"), "stim_referral_step",
-                    ["referral_id"], unique=False)
+    op.create_index(
+        op.f("ix_stim_referral_step_referral_id"),
+        "stim_referral_step",
+        ["referral_id"],
+        unique=False,
+    )
     op.create_table(
         "stim_indicator_record",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,16 +72,20 @@ def upgrade() -> None:
         sa.Column("audit_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_stim_indicator_record_account_id"), "stim_indicator_record",
-                    ["account_id"], unique=False)
-    op.create_index(op.f("ix_stim_indicator_record_partner"), "stim_indicator_record",
-                    ["partner"], unique=False)
+    op.create_index(
+        op.f("ix_stim_indicator_record_account_id"),
+        "stim_indicator_record",
+        ["account_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_stim_indicator_record_partner"), "stim_indicator_record", ["partner"], unique=False
+    )
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_stim_indicator_record_partner"), table_name="stim_indicator_record")
-    op.drop_index(op.f("ix_stim_indicator_record_account_id"),
-                  table_name="stim_indicator_record")
+    op.drop_index(op.f("ix_stim_indicator_record_account_id"), table_name="stim_indicator_record")
     op.drop_table("stim_indicator_record")
     op.drop_index(op.f("ix_stim_referral_step_referral_id"), table_name="stim_referral_step")
     op.drop_table("stim_referral_step")
