@@ -71,3 +71,26 @@ def tiny_warehouse(tiny_synth: Path, tmp_path_factory: pytest.TempPathFactory) -
     data_dir = tmp_path_factory.mktemp("tiny_data")
     run(tiny_synth, data_dir, progress=False)
     return data_dir
+
+
+@pytest.fixture(scope="session")
+def small_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small synthetic data set (seed 7, ~200k mentions), generated once per session.
+
+    Only ``slow`` tests use it; every slow tier shares this one copy and its warehouse.
+    """
+    from toex.synth import generate
+
+    out = tmp_path_factory.mktemp("synth_small")
+    generate(scale="small", seed=7, out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_warehouse(small_synth: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the whole pipeline's snapshot of the small synthetic set."""
+    from toex.pipeline import run
+
+    data_dir = tmp_path_factory.mktemp("small_data")
+    run(small_synth, data_dir, progress=False)
+    return data_dir

@@ -206,15 +206,9 @@ def test_tiny_cli_lists_each_planted_offender_first_with_before_and_after(
 
 @pytest.mark.slow
 def test_small_pipeline_finds_every_planted_offender(
-    tmp_path_factory: pytest.TempPathFactory,
+    small_synth: Path, small_warehouse: Path
 ) -> None:
-    from toex.pipeline import run
-    from toex.synth import generate
-
-    synth = tmp_path_factory.mktemp("assess_synth_small")
-    generate(scale="small", seed=7, out=synth)
-    data = tmp_path_factory.mktemp("assess_small")
-    run(synth, data, progress=False)
+    synth, data = small_synth, small_warehouse
     con = duckdb.connect(str(_snapshot(data)), read_only=True)
     try:
         report = evaluate_planted_offenders(con, synth)

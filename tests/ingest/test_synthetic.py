@@ -141,14 +141,7 @@ def test_tiny_set_provenance_and_ids(tiny_synth: Path, tiny_ingested: Path) -> N
 
 
 @pytest.mark.slow
-def test_small_set_end_to_end(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from toex.pipeline import ingest, run
-    from toex.synth import generate
-
-    synth = tmp_path_factory.mktemp("synth_small")
-    generate(scale="small", seed=3, out=synth)
-    data = tmp_path_factory.mktemp("small_data")
-    run(synth, data, progress=False, stages=[ingest])
-    con = _open(data)
-    _check_against_truth(con, synth)
+def test_small_set_end_to_end(small_synth: Path, small_warehouse: Path) -> None:
+    con = _open(small_warehouse)
+    _check_against_truth(con, small_synth)
     con.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from toex.ops import open_store
+from toex.ops.db import alembic_config
 from toex.ops.models import Base
 
 
@@ -27,6 +29,7 @@ def test_upgrade_twice_is_a_no_op(ops_url: str) -> None:
     try:
         store.upgrade()
         with store.engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            head = ScriptDirectory.from_config(alembic_config(ops_url)).get_current_head()
+            assert MigrationContext.configure(conn).get_current_revision() == head
     finally:
         store.dispose()

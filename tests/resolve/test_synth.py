@@ -1,7 +1,9 @@
 """Resolution of the generator's data, checked against its truth.
 
-Tiny (default run): planted serial offenders, placeholder hub, accuracy floor. Small
-(``slow``): the acceptance figures, pairwise and B-cubed F1 >= 0.99.
+Tiny (default run, on the session's whole-pipeline snapshot ``tiny_warehouse``): planted
+serial offenders, twins, the accuracy floor on police-record mentions, partner mentions
+reported apart, blocking recall and cost. Small (``slow``, on the session's
+``small_warehouse``): the acceptance figures, pairwise and B-cubed F1 >= 0.99.
 """
 
 from __future__ import annotations
@@ -9,23 +11,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from toex.engine import SnapshotStore
-from toex.pipeline import run
-from toex.resolve.evaluate import evaluate_snapshot
+from toex.resolve.evaluate import blocking_report, evaluate_snapshot
 
 
-def _resolve(synth: Path, data: Path) -> dict[str, Any]:
-    result = run(synth, data, progress=False)
+def _snapshot(data: Path) -> Path:
     info = SnapshotStore(data).current()
-    assert info is not None and info.run_id == result.run_id
-    return evaluate_snapshot(info.path, synth)
+    assert info is not None
+    return info.path
 
 
 @pytest.fixture(scope="module")
-def tiny_report(tiny_synth: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    return _resolve(tiny_synth, tmp_path_factory.mktemp("resolve_tiny"))
+def tiny_report(tiny_synth: Path, tiny_warehouse: Path) -> dict[str, Any]:
+    return evaluate_snapshot(_snapshot(tiny_warehouse), tiny_synth)
 
 
 def test_tiny_serial_offenders_resolve_whole(tiny_report: dict[str, Any]) -> None:
@@ -35,26 +36,63 @@ def test_tiny_serial_offenders_resolve_whole(tiny_report: dict[str, Any]) -> Non
         assert s["share"] >= 0.95 and s["other_mentions"] == 0, s
 
 
-@pytest.mark.xfail(
-    reason="pairwise precision 0.977 on the current generator (0.997 on its earlier output): "
-    "open in issue 4", strict=True)
+def test_tiny_twins_stay_apart(tiny_report: dict[str, Any]) -> None:
+    # Same surname, DOB and address, another forename: two people, never one.
+    twins = tiny_report["lookalikes"]["twins"]
+    assert twins["pairs"] >= 3
+    assert twins["kept_apart"] == twins["pairs"], twins
+
+
 def test_tiny_accuracy_floor(tiny_report: dict[str, Any]) -> None:
-    # Measured 0.985 pairwise / 0.981 B-cubed at seed 1; the small-scale target is 0.99.
-    assert tiny_report["pairwise"]["precision"] >= 0.99
-    assert tiny_report["pairwise"]["f1"] >= 0.98
-    assert tiny_report["bcubed"]["f1"] >= 0.975
-    kinds = {v["variation"] for v in tiny_report["by_variation"]}
-    assert {"nickname", "dob_transposed", "swapped_names"} <= kinds
+    # Measured at seed 1 (police-record mentions): pairwise P 0.996 R 0.995, B-cubed F1 0.995.
+    pw, bc = tiny_report["pairwise"], tiny_report["bcubed"]
+    assert pw["precision"] >= 0.99, pw
+    assert pw["recall"] >= 0.985, pw
+    assert pw["f1"] >= 0.99, pw
+    assert bc["f1"] >= 0.99, bc
+    by = {v["variation"]: v for v in tiny_report["by_variation"]}
+    assert {"nickname", "dob_transposed", "swapped_names", "alias"} <= set(by)
+    for kind in ("nickname", "dob_transposed", "swapped_names", "middle_name"):
+        assert by[kind]["recall"] >= 0.95, by[kind]
+
+
+def test_tiny_partner_mentions_are_outside_the_person_figures(
+    tiny_report: dict[str, Any], tiny_synth: Path
+) -> None:
+    truth = tiny_synth / "truth" / "mentions.parquet"
+    n_partner, n_police = duckdb.sql(
+        f"SELECT count(*) FILTER (WHERE system = 'asw'), count(*) FILTER (WHERE system <> 'asw') "
+        f"FROM read_parquet('{truth}') WHERE person_id IS NOT NULL"
+    ).fetchall()[0]
+    assert n_partner > 0
+    partner = tiny_report["partner"]
+    assert partner["mentions"] == n_partner
+    assert tiny_report["bcubed"]["n"] == n_police
+    assert tiny_report["all"]["bcubed"]["n"] == n_police + n_partner
+    assert {v["variation"] for v in partner["by_variation"]} >= {"working_name"}
+    assert 0 <= partner["resolved_with_police"] <= partner["with_police_person"]
+
+
+def test_tiny_blocking_recall_with_bounded_comparisons(
+    tiny_synth: Path, tiny_warehouse: Path
+) -> None:
+    b = blocking_report(_snapshot(tiny_warehouse), tiny_synth)
+    assert b["true_pairs"] > 10_000
+    assert b["recall"] >= BLOCKING_RECALL_FLOOR, b
+    assert b["comparisons"] <= 8 * b["mentions"], b
+
+
+BLOCKING_RECALL_FLOOR = 0.985
+"""Measured 0.988 at seed 1; see docs/resolve.md for the pairs no rule can reach."""
 
 
 @pytest.mark.slow
-def test_small_meets_the_acceptance_figures(tmp_path: Path) -> None:
-    from toex.synth import generate
-
-    synth = tmp_path / "small"
-    generate(scale="small", seed=7, out=synth)
-    report = _resolve(synth, tmp_path / "var")
+def test_small_meets_the_acceptance_figures(small_synth: Path, small_warehouse: Path) -> None:
+    report = evaluate_snapshot(_snapshot(small_warehouse), small_synth)
     assert report["pairwise"]["f1"] >= 0.99, report["pairwise"]
     assert report["bcubed"]["f1"] >= 0.99, report["bcubed"]
+    assert report["serial_offenders"], "no planted serial offender found in truth"
     for s in report["serial_offenders"]:
         assert s["share"] >= 0.95 and s["other_mentions"] == 0, s
+    twins = report["lookalikes"]["twins"]
+    assert twins["kept_apart"] == twins["pairs"] > 0, twins

@@ -209,9 +209,17 @@ def evaluate_resolve(
     febrl: Annotated[
         bool, typer.Option("--febrl/--no-febrl", help="Also run the FEBRL3/FEBRL4 checks.")
     ] = False,
+    blocking: Annotated[
+        bool,
+        typer.Option(
+            "--blocking/--no-blocking",
+            help="Also measure the blocking rules' pairwise recall on truth.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Pairwise and B-cubed accuracy of the current snapshot's resolution against truth."""
+    """Accuracy of the current snapshot's resolution against truth: police-record mentions
+    (the person-resolution figures) and, for information, partner website mentions."""
     from toex.engine import SnapshotStore
     from toex.errors import SnapshotError
     from toex.resolve.evaluate import evaluate_snapshot
@@ -219,31 +227,70 @@ def evaluate_resolve(
     info = SnapshotStore(resolve_data_dir(data_dir)).current()
     if info is None:
         raise SnapshotError("no current snapshot: run `toex run` first")
-    report = evaluate_snapshot(info.path, synth_dir, febrl=febrl)
+    report = evaluate_snapshot(info.path, synth_dir, febrl=febrl, blocking=blocking)
     if as_json:
         _print_json(report)
         return
-    for k in ("pairwise", "bcubed"):
-        s = report[k]
+
+    def line(label: str, s: dict[str, Any]) -> None:
         console.print(
-            f"{k:<9} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}", highlight=False
+            f"{label:<26} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}"
+            f"  ({s['n']:,} mentions)",
+            highlight=False,
         )
+
+    console.print("police-record mentions (person resolution):", highlight=False)
+    line("  pairwise", report["pairwise"])
+    line("  B-cubed", report["bcubed"])
     for v in report["by_variation"]:
         console.print(
-            f"  variation {v['variation']:<20} n {v['n']:>8}  P {v['precision']:.4f}"
+            f"    variation {v['variation']:<20} n {v['n']:>8}  P {v['precision']:.4f}"
             f"  R {v['recall']:.4f}",
             highlight=False,
         )
     for f in report["by_force_pair"]:
         console.print(
-            f"  forces {f['forces']:<12} true pairs {f['true_pairs']:>8}  "
+            f"    forces {f['forces']:<18} true pairs {f['true_pairs']:>8}  "
             f"P {f['precision']:.4f}  R {f['recall']:.4f}",
             highlight=False,
         )
     for s in report["serial_offenders"]:
         console.print(
-            f"  serial {s['person']}: share {s['share']:.3f}, other mentions "
+            f"    serial {s['person']}: share {s['share']:.3f}, other mentions "
             f"{s['other_mentions']} {'ok' if s['ok'] else 'FAIL'}",
+            highlight=False,
+        )
+    for kind, x in report["lookalikes"].items():
+        console.print(
+            f"    planted {kind}: {x['kept_apart']} of {x['pairs']} pairs kept apart",
+            highlight=False,
+        )
+    p = report["partner"]
+    console.print(
+        "partner website mentions (for information; linking them to force persons is the "
+        "STIM cross-match's job):",
+        highlight=False,
+    )
+    line("  B-cubed", p["bcubed"])
+    console.print(
+        f"    {p['resolved_with_police']:,} of {p['with_police_person']:,} partner mentions "
+        "of people with police records resolved with one of them",
+        highlight=False,
+    )
+    for v in p["by_variation"]:
+        console.print(
+            f"    variation {v['variation']:<20} n {v['n']:>8}  P {v['precision']:.4f}"
+            f"  R {v['recall']:.4f}",
+            highlight=False,
+        )
+    console.print("all mentions:", highlight=False)
+    line("  pairwise", report["all"]["pairwise"])
+    line("  B-cubed", report["all"]["bcubed"])
+    if "blocking" in report:
+        b = report["blocking"]
+        console.print(
+            f"blocking: recall {b['recall']:.4f} ({b['found']:,} of {b['true_pairs']:,} true "
+            f"pairs), {b['comparisons']:,} comparisons for {b['mentions']:,} mentions",
             highlight=False,
         )
     for name in ("febrl3", "febrl4"):

@@ -102,16 +102,31 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    username: Mapped[str] = mapped_column(String(100))
-    organisation: Mapped[str] = mapped_column(String(64), default="")
-    action: Mapped[str] = mapped_column(String(40))  # login, search, view, export, decision...
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    organisation: Mapped[str] = mapped_column(String(64), default="", index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)  # login, search, view...
     target: Mapped[str] = mapped_column(String(300), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     client: Mapped[str] = mapped_column(String(100), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The one-row head of the audit chain: the last entry's id and hash.
+
+    Appending updates this row first, which serialises appends (a row lock on PostgreSQL,
+    the write lock on SQLite) and lets ``toex audit verify`` notice rows cut from the end.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 
 class MatchDecision(Base):
@@ -131,3 +146,6 @@ class MatchDecision(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+import toex.ops.stim_models  # noqa: E402, F401  - STIM referral tables register on Base

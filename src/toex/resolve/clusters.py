@@ -3,9 +3,15 @@
 1. Match edges (:func:`match_edges_sql`): pairs at or above the threshold, pairs sharing a
    PNC ID or CRO number (deterministic), and "same" decisions; minus "not the same" pairs.
 2. Connected components (Splink's SQL implementation, on either engine).
-3. A "not the same" pair whose mentions still meet through other links is split by
-   :func:`constrained_components` over that cluster's edges only (strongest edges first,
-   never joining two mentions an analyst has kept apart).
+3. Cannot-link pairs (:func:`cannot_link_sql`): "not the same" decisions, the model's
+   own conflicts on scored pairs (``conflict``: for the person model, two unrelated
+   forenames under one family name, :func:`toex.resolve.comparisons.family_conflict_sql`)
+   and, inside each connected component, mentions holding incompatible values of an
+   attribute (:class:`AttributeConflict`: for the person model, two dates of birth no
+   typo explains), unless an analyst said "same".
+   A cluster holding a cannot-link pair is split by :func:`constrained_components` over
+   that cluster's edges only (strongest edges first, never joining two mentions kept
+   apart).
 
 A cluster's key is its smallest mention ID; :mod:`toex.resolve.stable_ids` maps keys to
 person IDs.
@@ -14,7 +20,8 @@ person IDs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pyarrow as pa
 from splink.clustering import cluster_pairwise_predictions_at_threshold
@@ -140,13 +147,103 @@ def match_edges_sql(
     """
 
 
-def conflicts_sql(clusters: str, decisions: str) -> str:
-    """SQL of the cluster keys holding a "not the same" pair."""
+def cannot_link_sql(
+    pairs: str,
+    decisions: str,
+    conflict: str | None = None,
+    features: str | None = None,
+    columns: tuple[str, ...] = (),
+) -> str:
+    """SQL of the cannot-link pairs ``mention_a, mention_b`` (ordered): "not the same"
+    decisions, and scored pairs meeting ``conflict`` that no "same" decision covers.
+
+    ``conflict`` reads the pair's columns and, for each of ``columns``, ``<column>_l`` and
+    ``<column>_r`` taken from ``features`` (one row per ``mention_id``)."""
+    sql = f"SELECT mention_a, mention_b FROM {decisions} WHERE NOT same"
+    if not conflict:
+        return sql
+    side = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in columns)
+    source = pairs
+    if features and columns:
+        source = f"""(SELECT p.*, {side} FROM {pairs} p
+            JOIN {features} l ON l.mention_id = p.mention_id_l
+            JOIN {features} r ON r.mention_id = p.mention_id_r)"""
+    return (
+        sql
+        + f"""
+        UNION
+        SELECT least(p.mention_id_l, p.mention_id_r), greatest(p.mention_id_l, p.mention_id_r)
+        FROM {source} p
+        LEFT JOIN {decisions} d
+          ON d.mention_a = least(p.mention_id_l, p.mention_id_r)
+         AND d.mention_b = greatest(p.mention_id_l, p.mention_id_r)
+        WHERE ({conflict}) AND (d.same IS NULL OR NOT d.same)"""
+    )
+
+
+@dataclass(frozen=True)
+class AttributeConflict:
+    """Two mentions of one cluster whose values of an attribute cannot belong to one person.
+
+    ``keys`` are feature columns of the attribute (the first must be non-null for the
+    attribute to be known, and determines the others); ``incompatible`` is a condition on
+    ``<key>_l`` / ``<key>_r`` of two distinct values; a pair of mentions meeting ``exempt``
+    (over ``<column>_l`` / ``<column>_r`` of ``exempt_columns``) is not a conflict.
+    """
+
+    keys: tuple[str, ...]
+    incompatible: str
+    exempt: str | None = None
+    exempt_columns: tuple[str, ...] = ()
+
+
+def attribute_conflicts_sql(clusters: str, features: str, rule: AttributeConflict) -> str:
+    """SQL of the mention pairs ``mention_a, mention_b`` that share a cluster of
+    ``clusters`` (``mention_id, cluster_key``) but hold incompatible values of ``rule``'s
+    attribute, unless a third value of the cluster is compatible with both (two different
+    typos of one date are not two people). Distinct values are compared per cluster, so
+    the cost follows the number of distinct values in a cluster, not its mentions."""
+    k0 = rule.keys[0]
+    cols = ", ".join(f"f.{k}" for k in (*rule.keys, *rule.exempt_columns))
+    keys = ", ".join(rule.keys)
+    lr = ", ".join(f"l.{k} AS {k}_l, r.{k} AS {k}_r" for k in rule.keys)
+    ex = ", ".join(f"a.{c} AS {c}_l, b.{c} AS {c}_r" for c in rule.exempt_columns)
+    exempt = f"WHERE NOT coalesce(({rule.exempt}), FALSE)" if rule.exempt else ""
     return f"""
-        SELECT DISTINCT ca.cluster_key FROM {decisions} d
-        JOIN {clusters} ca ON ca.mention_id = d.mention_a
-        JOIN {clusters} cb ON cb.mention_id = d.mention_b
-        WHERE NOT d.same AND ca.cluster_key = cb.cluster_key
+        WITH m AS (SELECT c.cluster_key, c.mention_id, {cols}
+                   FROM {clusters} c JOIN {features} f USING (mention_id)
+                   WHERE f.{k0} IS NOT NULL),
+             v AS (SELECT DISTINCT cluster_key, {keys} FROM m),
+             multi AS (SELECT cluster_key FROM v GROUP BY cluster_key HAVING count(*) > 1),
+             vm AS (SELECT * FROM v WHERE cluster_key IN (SELECT cluster_key FROM multi)),
+             ok AS (SELECT l.cluster_key, {lr} FROM vm l
+                    JOIN vm r ON l.cluster_key = r.cluster_key AND l.{k0} <> r.{k0}
+                    WHERE NOT ({rule.incompatible})),
+             bad AS (SELECT l.cluster_key, {lr} FROM vm l
+                     JOIN vm r ON l.cluster_key = r.cluster_key AND l.{k0} < r.{k0}
+                     WHERE ({rule.incompatible})
+                       AND NOT EXISTS (
+                           SELECT 1 FROM ok a JOIN ok b
+                             ON a.cluster_key = b.cluster_key AND a.{k0}_r = b.{k0}_r
+                           WHERE a.cluster_key = l.cluster_key
+                             AND a.{k0}_l = l.{k0} AND b.{k0}_l = r.{k0})),
+             pairs AS (SELECT a.mention_id AS a_id, b.mention_id AS b_id{", " + ex if ex else ""}
+                       FROM bad
+                       JOIN m a ON a.cluster_key = bad.cluster_key AND a.{k0} = bad.{k0}_l
+                       JOIN m b ON b.cluster_key = bad.cluster_key AND b.{k0} = bad.{k0}_r)
+        SELECT least(a_id, b_id) AS mention_a, greatest(a_id, b_id) AS mention_b
+        FROM pairs {exempt}
+    """
+
+
+def conflicts_sql(clusters: str, cannot: str) -> str:
+    """SQL of the cannot-link pairs ``mention_a, mention_b, cluster_key`` that ended up in
+    one cluster."""
+    return f"""
+        SELECT c.mention_a, c.mention_b, ca.cluster_key FROM {cannot} c
+        JOIN {clusters} ca ON ca.mention_id = c.mention_a
+        JOIN {clusters} cb ON cb.mention_id = c.mention_b
+        WHERE ca.cluster_key = cb.cluster_key
     """
 
 
@@ -158,10 +255,15 @@ def cluster(
     threshold: float,
     out: str = "resolve_clusters",
     deterministic: str | None = DETERMINISTIC_SQL,
+    conflict: str | None = None,
+    conflict_columns: tuple[str, ...] = (),
+    attribute_conflicts: Sequence[AttributeConflict] = (),
 ) -> str:
-    """Cluster ``nodes`` (table with ``mention_id``) using scored ``pairs`` and
-    ``decisions``; creates table ``out`` (``mention_id, cluster_key``) and returns its name.
-    """
+    """Cluster ``nodes`` (table with ``mention_id``) using scored ``pairs``, ``decisions``,
+    the model's ``conflict`` condition over the pair and the ``conflict_columns`` of
+    ``nodes`` (see module doc and :func:`cannot_link_sql`) and the ``attribute_conflicts``
+    found inside each connected component; creates table ``out`` (``mention_id,
+    cluster_key``) and returns its name."""
     backend.load("resolve_decisions", decisions)
     backend.create(
         "resolve_edges",
@@ -183,24 +285,30 @@ def cluster(
         FROM {cc.physical_name}""",
     )
     cc.drop_table_from_database_and_remove_from_cache()
-    bad = backend.fetch(conflicts_sql("resolve_cc", "resolve_decisions"))
-    keys = bad.column("cluster_key").to_pylist()
-    if not keys:
+    cannot = cannot_link_sql(pairs, "resolve_decisions", conflict, nodes, conflict_columns)
+    for rule in attribute_conflicts:
+        cannot += f"""
+        UNION
+        SELECT x.mention_a, x.mention_b
+        FROM ({attribute_conflicts_sql("resolve_cc", nodes, rule)}) x
+        LEFT JOIN resolve_decisions d
+          ON d.mention_a = x.mention_a AND d.mention_b = x.mention_b AND d.same
+        WHERE d.mention_a IS NULL"""
+    backend.create("resolve_cannot", cannot)
+    backend.create("resolve_conflicts", conflicts_sql("resolve_cc", "resolve_cannot"))
+    bad = backend.fetch("SELECT * FROM resolve_conflicts").to_pylist()
+    if not bad:
         backend.create(out, "SELECT * FROM resolve_cc")
         return out
-    backend.load("resolve_conflict_keys", pa.table({"cluster_key": pa.array(keys, pa.string())}))
-    members = backend.fetch("""SELECT c.mention_id, c.cluster_key FROM resolve_cc c
-        JOIN resolve_conflict_keys k USING (cluster_key)""").to_pylist()
+    members = backend.fetch("""SELECT c.mention_id FROM resolve_cc c
+        WHERE c.cluster_key IN (SELECT cluster_key FROM resolve_conflicts)""").to_pylist()
     edges = backend.fetch("""SELECT e.mention_id_l, e.mention_id_r, e.weight
         FROM resolve_edges e JOIN resolve_cc c ON c.mention_id = e.mention_id_l
-        JOIN resolve_conflict_keys k USING (cluster_key)""").to_pylist()
-    cannot = [(r["mention_a"], r["mention_b"]) for r in decisions.to_pylist() if not r["same"]]
-    node_ids = [m["mention_id"] for m in members]
-    inside = set(node_ids)
+        WHERE c.cluster_key IN (SELECT cluster_key FROM resolve_conflicts)""").to_pylist()
     split = constrained_components(
-        node_ids,
+        [m["mention_id"] for m in members],
         [(e["mention_id_l"], e["mention_id_r"], e["weight"]) for e in edges],
-        [c for c in cannot if c[0] in inside and c[1] in inside],
+        [(b["mention_a"], b["mention_b"]) for b in bad],
     )
     backend.load(
         "resolve_split",

@@ -1,24 +1,46 @@
 """``toex evaluate resolve``: resolution accuracy against the generator's truth.
 
 Joins the snapshot's ``resolved_mention_person`` to ``truth/mentions.parquet`` on
-``(source_file, source_row, slot)`` and reports pairwise and B-cubed precision/recall/F1,
+``(source_file, source_row, slot)``.
+
+**Scope.** Person-resolution accuracy is measured on police-record mentions (the forces'
+systems: crime persons, intelligence subjects and associates, missing persons, custody,
+ViSOR). Partner website mentions (ASW account holders under working names, payers) are
+resolved by the same stage but are *not* in the person-resolution denominator: linking a
+partner account to a force person is the STIM cross-match's job (issue 8) and is measured
+there. Their figures are reported separately, for information, under ``partner``.
+
+The report (police scope unless said otherwise): pairwise and B-cubed precision/recall/F1,
 pairwise scores per force pair, B-cubed scores per variation type, the planted serial
-offenders (each must be one person holding >= 95% of his mentions and nothing else), and
-optionally FEBRL3/FEBRL4.
+offenders (each must be one person holding >= 95% of his mentions and no mention of anyone
+else, partner mentions included), the planted look-alikes (twins, namesakes) kept apart,
+``partner`` (B-cubed over partner mentions with clusters
+taken over every mention, per variation), ``all`` (every mention, for reference) and
+optionally the blocking rules' pairwise recall on truth with their comparison count, and
+FEBRL3/FEBRL4.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 
 from toex.resolve import metrics
+from toex.resolve.blocking import PERSON_BLOCKS, Block, blocking_recall_sql, comparisons_sql
 
 SERIAL_TYPES = ("serial_vawg_offender",)
 """Scenario types whose principal is a fragmented serial offender."""
+
+PARTNER_SYSTEMS = ("asw",)
+"""Truth ``system`` values of partner website data, outside the person-resolution scope."""
+
+ALL_TABLE = "eval_mentions"
+POLICE_TABLE = "eval_police"
 
 
 def load_eval_table(
@@ -27,20 +49,26 @@ def load_eval_table(
     assignment: str = "resolved_mention_person",
     column: str = "person_id",
 ) -> str:
-    """Create ``eval_mentions`` (mention_id, pred, truth, force, variations) on ``con``,
-    which must hold ``staged_person_mention`` and ``assignment``; returns its name."""
+    """Create ``eval_mentions`` (mention_id, pred, truth, force, variations, partner) and
+    ``eval_police`` (the police-record mentions only) on ``con``, which must hold
+    ``staged_person_mention`` and ``assignment``; returns the police table's name."""
     truth = Path(synth_dir) / "truth" / "mentions.parquet"
+    partner = ", ".join(f"'{s}'" for s in PARTNER_SYSTEMS)
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE eval_mentions AS
+        CREATE OR REPLACE TEMP TABLE {ALL_TABLE} AS
         SELECT m.mention_id, a.{column} AS pred, t.person_id AS truth, m.force,
-               t.variations
+               t.variations, t.system IN ({partner}) AS partner
         FROM staged_person_mention m
         JOIN {assignment} a USING (mention_id)
         JOIN read_parquet('{truth}') t
           ON t.source_file = m.source_file AND t.source_row = m.source_row
          AND t.slot = m.slot
         WHERE t.person_id IS NOT NULL""")
-    return "eval_mentions"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {POLICE_TABLE} AS "
+        f"SELECT * FROM {ALL_TABLE} WHERE NOT partner"
+    )
+    return POLICE_TABLE
 
 
 def by_force_pair(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
@@ -56,31 +84,36 @@ def by_force_pair(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, 
     ]
 
 
-def by_variation(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
-    """B-cubed scores over the mentions carrying each variation type."""
+def by_variation(
+    con: duckdb.DuckDBPyConnection, table: str, where: str = "TRUE"
+) -> list[dict[str, Any]]:
+    """B-cubed scores over the mentions (matching ``where``) carrying each variation type,
+    and over those carrying none."""
     kinds = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT unnest(variations) FROM {table} ORDER BY 1"
+            f"SELECT DISTINCT unnest(variations) FROM {table} WHERE {where} ORDER BY 1"
         ).fetchall()
     ]
     out = []
     for kind in [None, *kinds]:
-        where = (
+        has = (
             "len(variations) = 0"
             if kind is None
             else f"list_contains(variations, '{kind.replace(chr(39), '')}')"
         )
-        s = metrics.bcubed_scores(con, table, where)
+        s = metrics.bcubed_scores(con, table, f"({where}) AND {has}")
         out.append({"variation": kind or "(none)", **s.as_dict()})
     return out
 
 
 def serial_offenders(
-    con: duckdb.DuckDBPyConnection, table: str, synth_dir: Path
+    con: duckdb.DuckDBPyConnection, table: str, synth_dir: Path, everyone: str | None = None
 ) -> list[dict[str, Any]]:
-    """Each planted serial offender: his mentions' commonest person, its share of his
-    mentions and how many mentions of other people it holds."""
+    """Each planted serial offender: his mentions' commonest person (in ``table``), its
+    share of his mentions and how many mentions of other people it holds (counted in
+    ``everyone``, by default ``table``)."""
+    everyone = everyone or table
     path = Path(synth_dir) / "truth" / "scenarios.json"
     if not path.exists():
         return []
@@ -97,7 +130,7 @@ def serial_offenders(
                          GROUP BY pred ORDER BY n DESC, pred LIMIT 1),
                  tot AS (SELECT count(*) AS n FROM {table} WHERE truth = ?)
             SELECT his.pred, his.n, tot.n,
-                   (SELECT count(*) FROM {table} e WHERE e.pred = his.pred
+                   (SELECT count(*) FROM {everyone} e WHERE e.pred = his.pred
                       AND e.truth <> ?) AS others
             FROM his, tot""",
             [pid, pid, pid],
@@ -130,6 +163,62 @@ def serial_offenders(
     return out
 
 
+PLANTED_LOOKALIKES = {"twin": "twins", "namesake": "namesakes"}
+"""Scenario member roles of people planted to look alike (same surname, DOB and address;
+same name and DOB), and the report key of each."""
+
+
+def lookalikes(
+    con: duckdb.DuckDBPyConnection, table: str, synth_dir: Path
+) -> dict[str, dict[str, int]]:
+    """For the planted look-alike pairs (twins, namesakes): how many pairs there are and how
+    many no resolved person mixes (no predicted person holds mentions of both)."""
+    path = Path(synth_dir) / "truth" / "scenario_members.parquet"
+    out = {key: {"pairs": 0, "kept_apart": 0} for key in PLANTED_LOOKALIKES.values()}
+    if not path.exists():
+        return out
+    rows = con.execute(
+        f"""
+        WITH g AS (SELECT member_role, scenario_id, group_id, person_id
+                   FROM read_parquet('{path}') WHERE member_role IN ({
+            ", ".join(f"'{r}'" for r in PLANTED_LOOKALIKES)
+        })),
+             pairs AS (SELECT a.member_role, a.person_id AS pa, b.person_id AS pb
+                       FROM g a JOIN g b USING (member_role, scenario_id, group_id)
+                       WHERE a.person_id < b.person_id),
+             mixed AS (SELECT DISTINCT p.member_role, p.pa, p.pb FROM pairs p
+                       JOIN {table} x ON x.truth = p.pa JOIN {table} y ON y.truth = p.pb
+                       WHERE x.pred = y.pred)
+        SELECT p.member_role, count(*), count(*) - count(m.pa) FROM pairs p
+        LEFT JOIN mixed m USING (member_role, pa, pb) GROUP BY p.member_role"""
+    ).fetchall()
+    for role, n, apart in rows:
+        out[PLANTED_LOOKALIKES[role]] = {"pairs": int(n), "kept_apart": int(apart)}
+    return out
+
+
+def partner_report(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """For information: B-cubed over partner mentions (clusters over every mention), per
+    variation, and how many partner mentions share a person with a police mention."""
+    bc = metrics.bcubed_scores(con, ALL_TABLE, "partner")
+    joined = con.execute(f"""
+        WITH p AS (SELECT pred, bool_or(NOT partner) AS has_police FROM {ALL_TABLE}
+                   GROUP BY pred),
+             t AS (SELECT truth, bool_or(NOT partner) AS has_police FROM {ALL_TABLE}
+                   GROUP BY truth)
+        SELECT count(*) FILTER (WHERE t.has_police),
+               count(*) FILTER (WHERE t.has_police AND p.has_police)
+        FROM {ALL_TABLE} e JOIN p USING (pred) JOIN t USING (truth)
+        WHERE e.partner""").fetchall()[0]
+    return {
+        "mentions": bc.n,
+        "bcubed": bc.as_dict(),
+        "by_variation": by_variation(con, ALL_TABLE, "partner"),
+        "with_police_person": int(joined[0]),
+        "resolved_with_police": int(joined[1] or 0),
+    }
+
+
 def evaluate_connection(
     con: duckdb.DuckDBPyConnection,
     synth_dir: Path,
@@ -139,22 +228,77 @@ def evaluate_connection(
     """The full report for the resolution held on ``con`` (see module docstring)."""
     table = load_eval_table(con, synth_dir, assignment, column)
     s = metrics.scores(con, table)
+    every = metrics.scores(con, ALL_TABLE)
     return {
+        "scope": "police-record mentions (partner website mentions reported separately)",
         "pairwise": s["pairwise"].as_dict(),
         "bcubed": s["bcubed"].as_dict(),
         "by_force_pair": by_force_pair(con, table),
         "by_variation": by_variation(con, table),
-        "serial_offenders": serial_offenders(con, table, synth_dir),
+        "serial_offenders": serial_offenders(con, table, synth_dir, everyone=ALL_TABLE),
+        "lookalikes": lookalikes(con, ALL_TABLE, synth_dir),
+        "partner": partner_report(con),
+        "all": {"pairwise": every["pairwise"].as_dict(), "bcubed": every["bcubed"].as_dict()},
     }
 
 
-def evaluate_snapshot(snapshot: Path, synth_dir: Path, febrl: bool = False) -> dict[str, Any]:
-    """Evaluate the snapshot file's resolution against ``synth_dir``'s truth."""
+def true_pairs_sql(synth_dir: Path, mentions: str = "staged_person_mention") -> str:
+    """SQL of the true pairs ``mention_id_l < mention_id_r`` among the police-record
+    mentions of ``mentions`` (the same scope as the accuracy figures)."""
+    truth = Path(synth_dir) / "truth" / "mentions.parquet"
+    partner = ", ".join(f"'{s}'" for s in PARTNER_SYSTEMS)
+    return f"""
+        WITH t AS (SELECT m.mention_id, t.person_id FROM {mentions} m
+                   JOIN read_parquet('{truth}') t
+                     ON t.source_file = m.source_file AND t.source_row = m.source_row
+                    AND t.slot = m.slot
+                   WHERE t.person_id IS NOT NULL AND t.system NOT IN ({partner}))
+        SELECT l.mention_id AS mention_id_l, r.mention_id AS mention_id_r
+        FROM t l JOIN t r ON l.person_id = r.person_id AND l.mention_id < r.mention_id
+    """
+
+
+def blocking_report(
+    snapshot: Path, synth_dir: Path, blocks: Sequence[Block] = PERSON_BLOCKS
+) -> dict[str, Any]:
+    """Pairwise blocking recall of ``blocks`` on the truth of the police-record mentions of
+    ``snapshot`` (features rebuilt from its staged mentions), and the comparisons they
+    generate over every mention: ``true_pairs, found, recall, comparisons, mentions``."""
+    from toex.resolve.run import build_features
+
+    wh = ibis.duckdb.connect(str(snapshot), read_only=True)
+    try:
+        feats, _ph = build_features(wh)
+        con = wh.con
+        con.register("blocking_features", feats)
+        con.execute(f"CREATE TEMP TABLE blocking_truth AS {true_pairs_sql(synth_dir)}")
+        n, found = con.execute(
+            blocking_recall_sql("blocking_truth", "blocking_features", blocks)
+        ).fetchall()[0]
+        comparisons = con.execute(comparisons_sql("blocking_features", blocks)).fetchall()[0][0]
+    finally:
+        wh.disconnect()
+    return {
+        "true_pairs": int(n),
+        "found": int(found),
+        "recall": found / n if n else 1.0,
+        "comparisons": int(comparisons),
+        "mentions": feats.num_rows,
+    }
+
+
+def evaluate_snapshot(
+    snapshot: Path, synth_dir: Path, febrl: bool = False, blocking: bool = False
+) -> dict[str, Any]:
+    """Evaluate the snapshot file's resolution against ``synth_dir``'s truth (and, on
+    request, the blocking rules and FEBRL3/FEBRL4)."""
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
         report = evaluate_connection(con, synth_dir)
     finally:
         con.close()
+    if blocking:
+        report["blocking"] = blocking_report(snapshot, synth_dir)
     if febrl:
         from toex.resolve.febrl import run_febrl
 

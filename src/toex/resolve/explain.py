@@ -14,14 +14,19 @@ import json
 import math
 from typing import Any
 
-import ibis
 from ibis.backends.duckdb import Backend as IbisDuckDB
 
 from toex.errors import NotFoundError, SnapshotError
-from toex.resolve.features import clean_mentions, features_expr
+from toex.resolve.features import (
+    clean_mentions,
+    features_expr,
+    name_gender_expr,
+    name_lookups,
+    partner_forces,
+)
 from toex.resolve.model import ModelParams, make_linker
-from toex.resolve.name_keys import forename_lookup, surname_lookup
 from toex.resolve.placeholders import Placeholders
+from toex.resolve.run import TF_COLUMNS
 from toex.resolve.specs import person_spec
 
 _VALUE_COLUMNS = {
@@ -72,13 +77,13 @@ def stored_placeholders(wh: IbisDuckDB) -> Placeholders:
 
 
 def _features(wh: IbisDuckDB, ids: list[str]) -> list[dict[str, Any]]:
-    m = wh.table("staged_person_mention")
-    m = m.filter(m.mention_id.isin(ids))
-    clean = clean_mentions(m, stored_placeholders(wh))
-    rows = clean.select("forename", "surname").to_pyarrow().to_pylist()
-    fl = forename_lookup(sorted({r["forename"] for r in rows if r["forename"]}))
-    sl = surname_lookup(sorted({r["surname"] for r in rows if r["surname"]}))
-    feats = features_expr(clean, ibis.memtable(fl), ibis.memtable(sl)).to_pyarrow().to_pylist()
+    ph = stored_placeholders(wh)
+    every = wh.table("staged_person_mention")
+    m = every.filter(every.mention_id.isin(ids))
+    clean = clean_mentions(m, ph)
+    genders = name_gender_expr(clean_mentions(every, ph))
+    expr = features_expr(clean, name_lookups(clean), partner_forces(), genders)
+    feats = expr.to_pyarrow().to_pylist()
     found = {f["mention_id"]: f for f in feats}
     missing = [i for i in ids if i not in found]
     if missing:
@@ -92,8 +97,8 @@ def _features(wh: IbisDuckDB, ids: list[str]) -> list[dict[str, Any]]:
     out = []
     for i in ids:
         f = dict(found[i])
-        f["tf_forename"] = tf.get(("forename", f["forename"]))
-        f["tf_surname"] = tf.get(("surname", f["surname"]))
+        for column in TF_COLUMNS:
+            f[f"tf_{column}"] = tf.get((column, f[column]))
         out.append(f)
     return out
 

@@ -21,6 +21,7 @@ from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from toex.errors import PipelineError
+from toex.resolve.clusters import AttributeConflict
 
 ModelParams = dict[str, Any]
 """``{"probability_two_random_records_match": p, "comparisons": [{"name", "levels":
@@ -42,9 +43,15 @@ class ModelSpec:
     unique_id_column: str = "mention_id"
     link_type: str = "dedupe_only"
     retain_columns: tuple[str, ...] = ()
-    u_max_pairs: float = 5e6
-    em_max_pairs: float | None = 2e6
+    u_max_pairs: float = 1e6
+    em_max_pairs: float | None = 1e6
     seed: int = 42
+    conflict: Callable[[], str] | None = None
+    """Condition on a scored pair that clustering must never join (model cannot-link)."""
+    conflict_columns: tuple[str, ...] = ()
+    """Feature columns the conflict condition reads as ``<column>_l`` / ``<column>_r``."""
+    attribute_conflicts: Callable[[], list[AttributeConflict]] | None = None
+    """Attributes two mentions of one cluster must not disagree on (cluster cannot-link)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -167,7 +174,7 @@ def train(new_linker: Callable[[ModelParams | None], Linker], spec: ModelSpec) -
                 raise
             _log.warning("EM round skipped: %s", exc)
             linker = new_linker(before)
-    return floor_m(model_params(linker))
+    return fill_untrained(floor_m(model_params(linker)), spec.u_max_pairs)
 
 
 M_FLOOR = 0.001
@@ -183,6 +190,29 @@ def floor_m(params: ModelParams, floor: float = M_FLOOR) -> ModelParams:
             m = lv.get("m_probability")
             if m is not None and not lv["is_null_level"] and m < floor:
                 lv["m_probability"] = floor
+    return out
+
+
+def fill_untrained(params: ModelParams, u_pairs: float) -> ModelParams:
+    """``params`` with levels the data never showed given cautious values (a new dict), so
+    prediction never falls back on Splink's defaults.
+
+    A level neither the random sample nor training showed weighs nothing (m = u =
+    :data:`M_FLOOR`). A level training never showed gets m = :data:`M_FLOOR`. A level
+    only the random sample never showed gets u = 1 / (2 ``u_pairs``) (half a pair).
+    """
+    out = json.loads(json.dumps(params))
+    for comp in out["comparisons"]:
+        for lv in comp["levels"]:
+            if lv["is_null_level"]:
+                continue
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            if m is None and u is None:
+                lv["m_probability"] = lv["u_probability"] = M_FLOOR
+            elif m is None:
+                lv["m_probability"] = M_FLOOR
+            elif u is None:
+                lv["u_probability"] = 0.5 / max(u_pairs, 1.0)
     return out
 
 

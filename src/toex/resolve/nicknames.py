@@ -45,16 +45,21 @@ def nickname_equivalent(a: str | None, b: str | None) -> bool:
     return bool(set(forename_groups(a)) & set(forename_groups(b)))
 
 
-def forename_canon(forename: str | None) -> str | None:
-    """One blocking key per forename: itself when it heads a group in the table, else its
-    first group (BILLY -> WILLIAM, WILLIAM -> WILLIAM)."""
-    if not forename:
-        return None
-    if forename in _canonical_names():
-        return forename
-    return forename_groups(forename)[0]
-
-
 @cache
-def _canonical_names() -> frozenset[str]:
-    return frozenset(name for name, _variant in nickname_pairs())
+def _members_index() -> dict[str, frozenset[str]]:
+    members: dict[str, set[str]] = {}
+    for name, variant in nickname_pairs():
+        members.setdefault(name, {name}).add(variant)
+    return {k: frozenset(v) for k, v in members.items()}
+
+
+def forename_variants(forename: str | None) -> list[str]:
+    """Every name of every group of a forename, itself included, sorted (BILL: WILLIAM and
+    all its diminutives; a name absent from the table: itself)."""
+    if not forename:
+        return []
+    index = _members_index()
+    out = {forename}
+    for group in forename_groups(forename):
+        out |= index.get(group, frozenset({group}))
+    return sorted(out)

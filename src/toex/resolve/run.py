@@ -26,9 +26,8 @@ from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
 from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
-from toex.resolve.features import clean_mentions, features_expr
+from toex.resolve.features import clean_mentions, features_expr, name_lookups, partner_forces
 from toex.resolve.model import ModelParams, ModelSpec, linker_factory, predict, train
-from toex.resolve.name_keys import forename_lookup, surname_lookup
 from toex.resolve.placeholders import Placeholders, detect_hubs, fixed_placeholders
 from toex.resolve.specs import person_spec
 from toex.resolve.stable_ids import assign_new_ids, cluster_bounds_sql, inherit, overlap_sql
@@ -65,11 +64,7 @@ def build_features(wh: IbisDuckDB) -> tuple[pa.Table, Placeholders]:
     m = wh.table("staged_person_mention")
     ph = detect_hubs(clean_mentions(m, fixed_placeholders()))
     clean = clean_mentions(m, ph)
-    forenames = clean.select("forename").distinct().filter(clean.forename.notnull())
-    surnames = clean.select("surname").distinct().filter(clean.surname.notnull())
-    fl = forename_lookup(sorted(forenames.to_pyarrow().column(0).to_pylist()))
-    sl = surname_lookup(sorted(surnames.to_pyarrow().column(0).to_pylist()))
-    feats = features_expr(clean, ibis.memtable(fl), ibis.memtable(sl)).order_by("mention_id")
+    feats = features_expr(clean, name_lookups(clean), partner_forces()).order_by("mention_id")
     return feats.to_pyarrow(), ph
 
 
@@ -196,6 +191,9 @@ def resolve_people(
             decisions_table(decisions or []),
             config.threshold,
             deterministic=det,
+            conflict=spec.conflict() if spec.conflict is not None else None,
+            conflict_columns=spec.conflict_columns,
+            attribute_conflicts=spec.attribute_conflicts() if spec.attribute_conflicts else (),
         )
         be.load(
             "resolve_prev",
@@ -231,13 +229,7 @@ def resolve_people(
               ON e.mention_id_l = least(p.mention_id_l, p.mention_id_r)
              AND e.mention_id_r = greatest(p.mention_id_l, p.mention_id_r)
             ORDER BY p.mention_id_l, p.mention_id_r""")
-        tf = be.fetch("""
-            SELECT 'forename' AS column_name, forename AS value,
-                   count(*) / sum(count(*)) OVER () AS tf
-            FROM resolve_features WHERE forename IS NOT NULL GROUP BY forename
-            UNION ALL
-            SELECT 'surname', surname, count(*) / sum(count(*)) OVER ()
-            FROM resolve_features WHERE surname IS NOT NULL GROUP BY surname""")
+        tf = be.fetch(_term_frequency_sql())
         timings["cluster"] = time.perf_counter() - t
     finally:
         if own:
@@ -277,6 +269,21 @@ def resolve_people(
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
     return ResolveResult(feats.num_rows, n_persons, pairs.num_rows, params, timings)
+
+
+TF_COLUMNS = ("forename", "surname", "name_bag")
+"""Columns whose term frequencies the person model reads (kept for the explanations)."""
+
+
+def _term_frequency_sql(features: str = "resolve_features") -> str:
+    """``column_name, value, tf`` of every term-frequency column the model reads: the
+    share of mentions holding the value (as Splink computes it)."""
+    return " UNION ALL ".join(
+        f"""SELECT '{c}' AS column_name, {c} AS value,
+                   CAST(count(*) AS DOUBLE) / sum(count(*)) OVER () AS tf
+            FROM {features} WHERE {c} IS NOT NULL GROUP BY {c}"""
+        for c in TF_COLUMNS
+    )
 
 
 def _full_gammas(pairs: pa.Table) -> pa.Table:

@@ -14,14 +14,19 @@ from toex.resolve.blocking import (
     person_deterministic_rules,
     person_training_rules,
 )
-from toex.resolve.comparisons import generic_comparisons, person_comparisons
+from toex.resolve.comparisons import (
+    dob_conflict,
+    family_conflict_sql,
+    generic_comparisons,
+    person_comparisons,
+)
 from toex.resolve.model import ModelSpec
 
 
-def person_spec(u_max_pairs: float = 5e6, em_max_pairs: float | None = 2e6) -> ModelSpec:
+def person_spec(u_max_pairs: float = 1e6, em_max_pairs: float | None = 1e6) -> ModelSpec:
     """toex's person model (comparisons for UK police nominal data)."""
     return ModelSpec(
-        name="toex_person_v1",
+        name="toex_person_v2",
         comparisons=person_comparisons,
         blocking_rules=person_blocking_rules,
         training_rules=person_training_rules,
@@ -29,6 +34,9 @@ def person_spec(u_max_pairs: float = 5e6, em_max_pairs: float | None = 2e6) -> M
         deterministic_recall=0.6,
         u_max_pairs=u_max_pairs,
         em_max_pairs=em_max_pairs,
+        conflict=family_conflict_sql,
+        conflict_columns=("forename", "forename_variants"),
+        attribute_conflicts=lambda: [dob_conflict()],
     )
 
 
@@ -41,7 +49,7 @@ def _generic_blocking() -> list[BlockingRuleCreator]:
     ]
 
 
-def generic_spec(u_max_pairs: float = 5e6, em_max_pairs: float | None = 2e6) -> ModelSpec:
+def generic_spec(u_max_pairs: float = 1e6, em_max_pairs: float | None = 1e6) -> ModelSpec:
     """The benchmark's reference: Splink with generic comparisons (JW names, exact DOB,
     postcode) and plain blocking."""
     return ModelSpec(

@@ -1,0 +1,68 @@
+"""Network view: a chart centred on one person and a list that expands on click (HTMX)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from toex.ops.access import DATA_ROLES
+from toex.web.auth import Principal
+from toex.web.charts import network_svg
+from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
+from toex.web.data.network import expand
+from toex.web.data.search import person_summaries
+from toex.web.rendering import render
+from toex.web.sessions import session_of
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/network/{person_id}", response_class=HTMLResponse)
+def network_page(
+    request: Request, person_id: str, user: Principal = Depends(html_user)
+) -> Response:
+    """The network chart and first-hop list of a visible person."""
+    user.require(DATA_ROLES, "view intelligence records")
+    purpose = session_of(request).purpose
+    if not purpose:
+        return render(request, "purpose.html", {"next": f"/network/{person_id}"})
+    snap = snapshot_of(request)
+    with warehouse_cursor(snap) as cur:
+        expansion = expand(snap, cur, user.scope, person_id)
+        centre = person_summaries(snap, cur, user.scope, [person_id])[person_id]
+    audit(
+        request,
+        user,
+        "network",
+        target=f"person {person_id}",
+        purpose=purpose,
+        detail={"neighbours": len(expansion.neighbours), "snapshot": snap.ref.run_id},
+    )
+    return render(
+        request,
+        "network.html",
+        {"expansion": expansion, "chart": network_svg(expansion, centre["forces"])},
+        marking=expansion.classification,
+    )
+
+
+@router.get("/network/{person_id}/expand", response_class=HTMLResponse)
+def network_expand(
+    request: Request, person_id: str, user: Principal = Depends(html_user)
+) -> Response:
+    """The neighbours of one person as a nested list fragment (expand-on-click)."""
+    user.require(DATA_ROLES, "view intelligence records")
+    snap = snapshot_of(request)
+    with warehouse_cursor(snap) as cur:
+        expansion = expand(snap, cur, user.scope, person_id)
+    audit(
+        request,
+        user,
+        "network",
+        target=f"person {person_id}",
+        purpose=session_of(request).purpose,
+        detail={"neighbours": len(expansion.neighbours), "expand": True},
+    )
+    return render(
+        request, "_neighbours.html", {"expansion": expansion}, marking=expansion.classification
+    )
