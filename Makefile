@@ -10,6 +10,11 @@ DATA ?= var
 SCALE ?= small
 SEED ?= 7
 # Tests use this PostgreSQL server for the operational store tier (CI machines run one).
+# Package downloads trust the machine's CA store (networks here intercept TLS with a local CA).
+export UV_SYSTEM_CERTS := 1
+ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
+export SSL_CERT_FILE ?= /etc/ssl/certs/ca-certificates.crt
+endif
 export TOEX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless
