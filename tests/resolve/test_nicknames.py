@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from toex.resolve.name_keys import surname_metaphones, surname_parts
+from toex.resolve.name_keys import (
+    deletion_keys,
+    delimited,
+    one_edit_relation,
+    surname_lookup,
+    surname_metaphones,
+    surname_parts,
+    token_lookup,
+)
 from toex.resolve.nicknames import (
-    forename_canon,
     forename_groups,
+    forename_variants,
     nickname_equivalent,
     nickname_pairs,
 )
@@ -32,12 +40,43 @@ def test_diminutives_share_a_group_and_unrelated_names_do_not() -> None:
     assert not nickname_equivalent(None, "BILL")
 
 
-def test_groups_and_blocking_canon() -> None:
+def test_groups_and_variants() -> None:
     assert forename_groups("BILL") == ["WILLIAM"]
     assert forename_groups("XANTHE") == ["XANTHE"]
     assert forename_groups("") == []
-    assert forename_canon("BILLY") == forename_canon("WILLIAM") == "WILLIAM"
-    assert forename_canon(None) is None
+    # RICKY belongs to two groups: a blocking key per group finds both.
+    assert forename_groups("RICKY") == ["ERIC", "RICHARD"]
+    assert {"WILLIAM", "BILL", "BILLY", "LIAM"} <= set(forename_variants("BILLY"))
+    assert forename_variants("XANTHE") == ["XANTHE"] and forename_variants(None) == []
+    # British and European diminutives added to the table.
+    for name, nick in [("DARREN", "DAZ"), ("GEMMA", "GEM"), ("KATARZYNA", "KASIA")]:
+        assert nickname_equivalent(name, nick), (name, nick)
+
+
+def test_one_edit_relation_by_deletion_keys() -> None:
+    assert deletion_keys(["ABC"]) == ["AB", "ABC", "AC", "BC"]
+    rel = one_edit_relation(["DAVE", "EDAVID", "DAVID", "SUE", "SLSAN", "ADITYA", "JADE"])
+    # a typo on a nickname: EDAVID is one edit from DAVID, a variant of DAVE
+    assert "EDAVID" in rel["DAVE"] and "DAVE" in rel["EDAVID"]
+    assert "SLSAN" in rel["SUE"]  # SUSAN, with one letter wrong
+    assert rel["ADITYA"] == [] and "JADE" not in rel["ADITYA"]
+    for f, others in rel.items():  # symmetric
+        assert all(f in rel[g] for g in others)
+    assert delimited(["A", "B"]) == "|A|B|"
+
+
+def test_surname_and_token_keys() -> None:
+    t = surname_lookup(["SMITH-JONES", "KIELY", "REBECCA"]).to_pylist()
+    by = {r["surname"]: r for r in t}
+    assert (by["SMITH-JONES"]["surname_first"], by["SMITH-JONES"]["surname_last"]) == (
+        "SMITH",
+        "JONES",
+    )
+    # a swapped record holds the forename in the surname field
+    assert by["REBECCA"]["surname_first_groups"] == ["REBECCA"]
+    assert by["KIELY"]["surname_dm"] == by["KIELY"]["surname_dm2"] == "KL"
+    tok = {r["token"]: r["token_groups"] for r in token_lookup(["BECCA", "KIELY"]).to_pylist()}
+    assert tok == {"BECCA": ["REBECCA"], "KIELY": ["KIELY"]}
 
 
 def test_surname_keys() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from toex.resolve.backend import DuckDBBackend, SparkBackend
+from toex.resolve.blocking import blocked_pairs_sql
 from toex.resolve.model import make_linker, predict
 from toex.resolve.specs import person_spec
 
@@ -55,16 +56,25 @@ def test_spark_predictions_equal_duckdb(
 
     duck = DuckDBBackend(duckdb.connect())
     duck.load("feats", feats)
-    d_pred = predict(make_linker(duck.splink_api(), "feats", spec, params), 0.01)
+    # The stage's own blocked pairs (SQL) and Splink's blocking rules give the same pairs.
+    duck.create("blocked", blocked_pairs_sql("feats", spec.blocks))
+    blocked = duck.splink_api().register("blocked")
+    d_pred = predict(make_linker(duck.splink_api(), "feats", spec, params), 0.01, blocked)
     want = {
         (r["mention_id_l"], r["mention_id_r"]): r["match_probability"]
         for r in d_pred.as_record_list()
     }
+    by_rules = predict(make_linker(duck.splink_api(), "feats", spec, params), 0.01)
+    assert {(r["mention_id_l"], r["mention_id_r"]) for r in by_rules.as_record_list()} == set(
+        want
+    )
     duck.close()
 
     sb = SparkBackend(session, checkpoint_dir=str(tmp / "checkpoints"))
     sb.load("feats", feats)
-    s_pred = predict(make_linker(sb.splink_api(), "feats", spec, params), 0.01)
+    sb.create("blocked", blocked_pairs_sql("feats", spec.blocks))
+    s_blocked = sb.splink_api().register("blocked")
+    s_pred = predict(make_linker(sb.splink_api(), "feats", spec, params), 0.01, s_blocked)
     got = {
         (r["mention_id_l"], r["mention_id_r"]): r["match_probability"]
         for r in s_pred.as_pandas_dataframe().to_dict("records")

@@ -57,13 +57,20 @@ def test_tiny_accuracy_floor(tiny_report: dict[str, Any]) -> None:
 
 
 def test_tiny_partner_mentions_are_outside_the_person_figures(
-    tiny_report: dict[str, Any], tiny_synth: Path
+    tiny_report: dict[str, Any], tiny_synth: Path, tiny_warehouse: Path
 ) -> None:
     truth = tiny_synth / "truth" / "mentions.parquet"
-    n_partner, n_police = duckdb.sql(
-        f"SELECT count(*) FILTER (WHERE system = 'asw'), count(*) FILTER (WHERE system <> 'asw') "
-        f"FROM read_parquet('{truth}') WHERE person_id IS NOT NULL"
-    ).fetchall()[0]
+    con = duckdb.connect(str(_snapshot(tiny_warehouse)), read_only=True)
+    try:
+        n_partner, n_police = con.execute(
+            f"SELECT count(*) FILTER (WHERE t.system = 'asw'), "
+            f"count(*) FILTER (WHERE t.system <> 'asw') FROM staged_person_mention m "
+            f"JOIN read_parquet('{truth}') t ON t.source_file = m.source_file "
+            f"AND t.source_row = m.source_row AND t.slot = m.slot "
+            f"WHERE t.person_id IS NOT NULL"
+        ).fetchall()[0]
+    finally:
+        con.close()
     assert n_partner > 0
     partner = tiny_report["partner"]
     assert partner["mentions"] == n_partner

@@ -54,29 +54,35 @@ pf AS (
 person AS (
     SELECT 'person' AS kind, pf.person_id AS id, NULL::VARCHAR AS level,
            NULL::VARCHAR AS person_a, NULL::VARCHAR AS person_b, NULL::VARCHAR[] AS edge_types,
-           1::BIGINT AS n_members, array_agg(DISTINCT pf.force ORDER BY pf.force) AS forces,
-           count(DISTINCT pf.force) AS n_forces,
-           array_agg(DISTINCT pf.region ORDER BY pf.region) AS regions,
-           count(DISTINCT pf.region) AS n_regions, FALSE AS international,
+           1::BIGINT AS n_members, list_sort(list(pf.force)) AS forces,
+           count(*) AS n_forces, list_sort(list_distinct(list(pf.region))) AS regions,
+           len(list_distinct(list(pf.region))) AS n_regions, FALSE AS international,
            min(pf.first_date) AS first_date, max(pf.last_date) AS last_date,
            NULL::VARCHAR[] AS principal_person_ids
-    FROM pf GROUP BY pf.person_id HAVING count(DISTINCT pf.force) >= 2
+    FROM pf GROUP BY pf.person_id HAVING count(*) >= 2
 ),
-lk AS (
-    SELECT x.person_a, x.person_b, x.edge_type, x.force, fr.region, x.event_date
+lk AS (  -- per pair and force; only pairs seen by two or more forces go further
+    SELECT x.person_a, x.person_b, x.force, any_value(fr.region) AS region,
+           list_distinct(list(x.edge_type)) AS edge_types, min(x.event_date) AS first_date,
+           max(x.event_date) AS last_date
     FROM link_edge_evidence AS x JOIN fr ON fr.force = x.force
     WHERE NOT x.hub
+    GROUP BY x.person_a, x.person_b, x.force
+),
+multi AS (
+    SELECT person_a, person_b FROM lk GROUP BY person_a, person_b HAVING count(*) >= 2
 ),
 link AS (
-    SELECT 'link' AS kind, person_a || '|' || person_b AS id, NULL::VARCHAR AS level,
-           person_a, person_b, array_agg(DISTINCT edge_type ORDER BY edge_type) AS edge_types,
-           2::BIGINT AS n_members, array_agg(DISTINCT force ORDER BY force) AS forces,
-           count(DISTINCT force) AS n_forces,
-           array_agg(DISTINCT region ORDER BY region) AS regions,
-           count(DISTINCT region) AS n_regions, FALSE AS international,
-           min(event_date) AS first_date, max(event_date) AS last_date,
+    SELECT 'link' AS kind, lk.person_a || '|' || lk.person_b AS id, NULL::VARCHAR AS level,
+           lk.person_a, lk.person_b,
+           list_sort(list_distinct(flatten(list(lk.edge_types)))) AS edge_types,
+           2::BIGINT AS n_members, list_sort(list(lk.force)) AS forces,
+           count(*) AS n_forces, list_sort(list_distinct(list(lk.region))) AS regions,
+           len(list_distinct(list(lk.region))) AS n_regions, FALSE AS international,
+           min(lk.first_date) AS first_date, max(lk.last_date) AS last_date,
            NULL::VARCHAR[] AS principal_person_ids
-    FROM lk GROUP BY person_a, person_b HAVING count(DISTINCT force) >= 2
+    FROM lk JOIN multi USING (person_a, person_b)
+    GROUP BY lk.person_a, lk.person_b
 ),
 cur AS (SELECT * FROM net UNION ALL SELECT * FROM person UNION ALL SELECT * FROM link),
 prev AS ({prev})

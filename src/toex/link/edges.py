@@ -13,8 +13,8 @@ units (``unit_key``: ``event:<id>`` or ``<object_type>:<key>``); ``link_edge`` a
 per (person_a, person_b, edge_type) with ``person_a < person_b``. The weight formula is in
 :mod:`toex.link.config`.
 
-Hubs: an object seen with more persons than its type's threshold, or a known placeholder
-value, is a hub. It is listed in ``link_hub`` (with counts) and its members in
+Hubs: an object directly seen with more persons than its type's threshold, or a known
+placeholder value, is a hub (:func:`toex.link.sightings.hub_status_sql`). It is listed in ``link_hub`` (with counts) and its members in
 ``link_hub_member``; its pairwise evidence is down-weighted by ``hub_factor`` and marked
 ``hub``; an edge made only of hub evidence is ``hub_only`` and is not used to form networks.
 Hubs with more than ``hub_max_pairs_persons`` persons produce no pairwise evidence at all
@@ -75,9 +75,9 @@ def object_stats_sql(config: LinkConfig) -> Step:
 WITH s AS (
     SELECT object_type, object_key,
            count(DISTINCT person_id) AS n_persons,
-           count(DISTINCT force || '|' || source_file || '#' || source_row) AS n_records,
+           count(DISTINCT (force, source_file, source_row)) AS n_records,
            count(DISTINCT force) AS n_forces,
-           array_agg(DISTINCT force ORDER BY force) AS forces,
+           list_sort(list_distinct(list(force))) AS forces,
            min(object_value) AS example_value,
            min(event_date) AS first_date, max(event_date) AS last_date
     FROM _link_sighting GROUP BY object_type, object_key
@@ -107,8 +107,8 @@ ORDER BY n_persons DESC, object_type, object_key
 """
     member = """
 SELECT s.object_type, s.object_key, s.person_id,
-       count(DISTINCT s.force || '|' || s.source_file || '#' || s.source_row) AS n_records,
-       array_agg(DISTINCT s.force ORDER BY s.force) AS forces,
+       count(DISTINCT (s.force, s.source_file, s.source_row)) AS n_records,
+       list_sort(list_distinct(list(s.force))) AS forces,
        min(s.event_date) AS first_date, max(s.event_date) AS last_date
 FROM _link_sighting AS s
 JOIN link_hub AS h ON h.object_type = s.object_type AND h.object_key = s.object_key
@@ -233,12 +233,16 @@ JOIN _link_sighting AS x ON x.object_type = d.object_type AND x.object_key = d.o
 
 
 def evidence_sql() -> Step:
-    """``link_edge_evidence``: the union of event and object evidence."""
+    """``link_edge_evidence``: the union of event and object evidence, in one statement."""
     cols = ", ".join(EVIDENCE_COLUMNS)
     sql = f"""
-SELECT {cols} FROM _link_event_evidence
+SELECT {cols} FROM (
+{event_evidence_sql().sql}
+)
 UNION ALL
-SELECT {cols} FROM _link_object_evidence
+SELECT {cols} FROM (
+{object_evidence_sql().sql}
+)
 """
     return Step(sql, "link_edge_evidence")
 
@@ -275,21 +279,18 @@ agg AS (
 ),
 ev AS (
     SELECT person_a, person_b, edge_type,
-           count(DISTINCT force || '|' || source_file || '#' || source_row) AS n_records,
-           coalesce(array_agg(DISTINCT event_id ORDER BY event_id)
-                    FILTER (WHERE event_id IS NOT NULL), []) AS event_ids,
-           coalesce(array_agg(DISTINCT object_value ORDER BY object_value)
-                    FILTER (WHERE object_value IS NOT NULL), []) AS object_values,
-           array_agg(DISTINCT force ORDER BY force) AS forces,
-           array_agg(DISTINCT handling_code ORDER BY handling_code)
-               FILTER (WHERE handling_code IS NOT NULL) AS handling_codes,
+           count(DISTINCT (force, source_file, source_row)) AS n_records,
+           list_sort(list_distinct(list(event_id))) AS event_ids,
+           list_sort(list_distinct(list(object_value))) AS object_values,
+           list_sort(list_distinct(list(force))) AS forces,
+           list_sort(list_distinct(list(handling_code))) AS handling_codes,
            max({rank}) AS classification_rank
     FROM link_edge_evidence GROUP BY person_a, person_b, edge_type
 )
 SELECT agg.person_a, agg.person_b, agg.edge_type, round(agg.weight, 6) AS weight,
        agg.first_date, agg.last_date, ev.n_records, agg.n_units, agg.hub_only,
        ev.event_ids, ev.object_values, ev.forces,
-       coalesce(ev.handling_codes, []) AS handling_codes,
+       ev.handling_codes,
        {_RANK_TO_CLASSIFICATION.format(col="ev.classification_rank")} AS classification
 FROM agg JOIN ev USING (person_a, person_b, edge_type)
 ORDER BY agg.person_a, agg.person_b, agg.edge_type
@@ -312,8 +313,6 @@ def edge_steps(config: LinkConfig, reference_date: dt.date) -> list[Step]:
         sighting_sql(),
         object_stats_sql(config),
         *hub_sql(),
-        event_evidence_sql(),
-        object_evidence_sql(),
         evidence_sql(),
         edge_sql(config, reference_date),
     ]

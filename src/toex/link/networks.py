@@ -264,7 +264,7 @@ base AS (
            list(person_id ORDER BY rank) FILTER (WHERE rank <= {top}) AS principals
     FROM mem GROUP BY network_id
 ),
-parent AS (
+parent AS (  -- community IDs ('M...') never equal component IDs ('N...')
     SELECT DISTINCT community_id AS network_id, component_id AS parent_network_id
     FROM link_centrality
 ),
@@ -278,7 +278,7 @@ joined AS (
     LEFT JOIN net_forces AS f USING (network_id)
     LEFT JOIN member_stats AS ms USING (network_id)
     LEFT JOIN crime_stats AS cs USING (network_id)
-    LEFT JOIN parent AS pr ON pr.network_id = b.network_id AND b.level = 'community'
+    LEFT JOIN parent AS pr USING (network_id)
 )
 SELECT i.network_id, i.level, i.parent_network_id, i.n_members,
        coalesce(i.n_edges, 0) AS n_edges, i.forces AS forces, len(i.forces) AS n_forces,

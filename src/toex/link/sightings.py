@@ -1,6 +1,6 @@
 """Who was seen with what: resolved mentions and their objects and addresses (SQL builders).
 
-Two intermediate tables feed the edges:
+Intermediate tables that feed the edges:
 
 - ``_link_mention``: every staged person mention with its resolved ``person_id``, role,
   event type and date, and provenance (force, file, row, handling code, classification).
@@ -103,9 +103,10 @@ SELECT o.object_type, o.value AS object_key, o.value AS object_value, o.mention_
 FROM staged_object AS o
 WHERE o.value IS NOT NULL AND trim(o.value) <> ''
 UNION ALL
-SELECT 'address', {loc_key}, {loc_value}, l.mention_id, l.event_id, {_prov("l")}
-FROM staged_location AS l
-WHERE {loc_key} IS NOT NULL
+SELECT * FROM (
+    SELECT 'address', {loc_key} AS k, {loc_value}, l.mention_id, l.event_id, {_prov("l")}
+    FROM staged_location AS l WHERE nullif(trim(l.address_raw), '') IS NOT NULL
+) WHERE k IS NOT NULL
 UNION ALL
 SELECT 'phone', m.phone, m.phone, m.mention_id, m.event_id, {_prov("m")}
 FROM staged_person_mention AS m WHERE m.phone IS NOT NULL AND trim(m.phone) <> ''
@@ -113,8 +114,10 @@ UNION ALL
 SELECT 'email', m.email, m.email, m.mention_id, m.event_id, {_prov("m")}
 FROM staged_person_mention AS m WHERE m.email IS NOT NULL AND trim(m.email) <> ''
 UNION ALL
-SELECT 'address', {men_key}, {men_value}, m.mention_id, m.event_id, {_prov("m")}
-FROM staged_person_mention AS m WHERE {men_key} IS NOT NULL
+SELECT * FROM (
+    SELECT 'address', {men_key} AS k, {men_value}, m.mention_id, m.event_id, {_prov("m")}
+    FROM staged_person_mention AS m WHERE nullif(trim(m.address_raw), '') IS NOT NULL
+) WHERE k IS NOT NULL
 """
     return Step(sql, "_link_object")
 
@@ -198,7 +201,7 @@ through_event AS (
          ON d.object_type = a.object_type AND d.object_key = a.object_key
 )
 SELECT {_SIGHTING_COLUMNS} FROM _link_direct
-UNION
+UNION ALL  -- never overlapping: 'via' differs
 SELECT DISTINCT {_SIGHTING_COLUMNS} FROM through_event
 """
     return Step(sql, "_link_sighting")

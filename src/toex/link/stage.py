@@ -119,13 +119,14 @@ def build_links(
         )
     ref = _reference_date(con, config)
     run_steps(con, edge_steps(config, ref))
+    drop_intermediate(con, keep=("_link_mention",))  # free memory: only mentions are reused
     step(1)
     edges = con.execute(network_edges_sql(config)).to_arrow_table()
     vertices = compute_vertices(edges, config)
     step(1)
     con.register("_link_vertex_view", vertices)
     try:
-        con.execute("CREATE OR REPLACE TABLE _link_vertex AS SELECT * FROM _link_vertex_view")
+        con.execute("CREATE OR REPLACE TEMP TABLE _link_vertex AS SELECT * FROM _link_vertex_view")
     finally:
         con.unregister("_link_vertex_view")
     attached = _attach_previous(con, previous_path)

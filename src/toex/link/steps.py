@@ -36,9 +36,13 @@ def raw_connection(con: Any) -> duckdb.DuckDBPyConnection:
 
 
 def run_steps(con: duckdb.DuckDBPyConnection, steps: list[Step]) -> None:
-    """Materialise each step as a table, replacing any table of that name."""
+    """Materialise each step as a table, replacing any table of that name.
+
+    Intermediate (``_link_``) tables are temporary: never written to the snapshot file.
+    """
     for step in steps:
-        con.execute(f"CREATE OR REPLACE TABLE {step.output_table_name} AS\n{step.sql}")
+        temp = "TEMP " if step.output_table_name.startswith(INTERMEDIATE_PREFIX) else ""
+        con.execute(f"CREATE OR REPLACE {temp}TABLE {step.output_table_name} AS\n{step.sql}")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str, schema: str | None = None) -> bool:
@@ -58,18 +62,17 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str, schema: str | None =
     return bool(rows)
 
 
-def drop_intermediate(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop every intermediate ``_link_`` table of the current database."""
-    names = [
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND starts_with(table_name, ?)",
-            [INTERMEDIATE_PREFIX],
-        ).fetchall()
-    ]
-    for name in names:
-        con.execute(f"DROP TABLE IF EXISTS {name}")
+def drop_intermediate(con: duckdb.DuckDBPyConnection, keep: tuple[str, ...] = ()) -> None:
+    """Drop every intermediate ``_link_`` table (temporary or of the current database)
+    except those named in ``keep``."""
+    rows = con.execute(
+        "SELECT database_name, table_name FROM duckdb_tables() "
+        "WHERE database_name IN ('temp', current_database()) AND starts_with(table_name, ?)",
+        [INTERMEDIATE_PREFIX],
+    ).fetchall()
+    for database, name in rows:
+        if name not in keep:
+            con.execute(f"DROP TABLE IF EXISTS {database}.{name}")
 
 
 def sql_literal(value: object) -> str:

@@ -138,7 +138,13 @@ LINK_CENTRALITY = spec(
         False,
     ),
     Column("rank_component", "int64", "Rank by score in the component (1 = principal).", False),
-    Column("score_community", "float64", "The same, scaled within the community.", False),
+    Column(
+        "score_community",
+        "float64",
+        "The same measures counting only the edges inside its community, each scaled to the "
+        "community's maximum.",
+        False,
+    ),
     Column("rank_community", "int64", "Rank by score in the community.", False),
     provenance=False,
 )

@@ -101,6 +101,13 @@ def duckdb_work_backend(
     return DuckDBBackend(con, tmp)
 
 
+def spark_sql(sql: str) -> str:
+    """DuckDB SQL (resolution writes its SQL once, for DuckDB) as Spark SQL, via sqlglot."""
+    import sqlglot
+
+    return ";\n".join(sqlglot.transpile(sql, read="duckdb", write="spark"))
+
+
 class SparkBackend:
     """A Spark session (tables are temporary views; Splink checkpoints to ``checkpoint_dir``)."""
 
@@ -121,8 +128,8 @@ class SparkBackend:
         return self._api
 
     def create(self, name: str, sql: str) -> None:
-        """Materialise ``sql`` as a cached temporary view ``name``."""
-        df = self.spark.sql(sql).localCheckpoint()
+        """Materialise ``sql`` (DuckDB SQL, transpiled) as a cached temporary view ``name``."""
+        df = self.spark.sql(spark_sql(sql)).localCheckpoint()
         df.createOrReplaceTempView(name)
 
     def load(self, name: str, data: pa.Table) -> None:
@@ -130,8 +137,8 @@ class SparkBackend:
         self.spark.createDataFrame(data).createOrReplaceTempView(name)
 
     def fetch(self, sql: str) -> pa.Table:
-        """Run ``sql`` and return Arrow."""
-        return self.spark.sql(sql).toArrow()
+        """Run ``sql`` (DuckDB SQL, transpiled) and return Arrow."""
+        return self.spark.sql(spark_sql(sql)).toArrow()
 
     def close(self) -> None:
         """Nothing to release: the session belongs to the caller."""

@@ -32,17 +32,18 @@ def _custom(sql: str, label: str) -> cll.CustomLevel:
 
 
 def _swapped(a: str, b: str) -> str:
+    # array_length(array_intersect(...)) rather than list_has_any: it transpiles to Spark.
     return (
         f"CASE WHEN forename_{a} IN (surname_first_{b}, surname_last_{b}) THEN "
-        f"list_has_any(surname_first_groups_{a}, forename_groups_{b}) OR "
-        f"jaro_winkler_similarity(surname_first_{a}, forename_{b}) >= 0.88 ELSE FALSE END"
+        f"array_length(array_intersect(surname_first_groups_{a}, forename_groups_{b})) > 0 "
+        f"OR damerau_levenshtein(surname_first_{a}, forename_{b}) <= 1 ELSE FALSE END"
     )
 
 
 SWAPPED_SQL = f"({_swapped('l', 'r')}) OR ({_swapped('r', 'l')})"
 """Forename and surname swapped between the two records: one's forename is the first or
 last word of the other's surname, and its surname (first word) is the other's forename, a
-nickname of it, or a near spelling (``KIELY / REBECCA`` and ``BECCA KIELY``;
+nickname of it, or one edit from it (``KIELY / REBECCA`` and ``BECCA KIELY``;
 ``THOMAS / HOLLY ELLIE`` and ``HOLLY THOMAS``; ``BENTLEY / DAVID`` and
 ``DAVID BENTLEY-LEARY``)."""
 
@@ -53,7 +54,7 @@ def near_variant_sql(edits: int) -> str:
 
     def side(a: str, b: str) -> str:
         return (
-            f"len(list_filter(forename_variants_{a}, "
+            f"array_length(list_filter(forename_variants_{a}, "
             f"x -> abs(length(x) - length(forename_{b})) <= {edits} "
             f"AND damerau_levenshtein(x, forename_{b}) <= {edits})) > 0"
         )

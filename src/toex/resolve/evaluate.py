@@ -31,7 +31,7 @@ import duckdb
 import ibis
 
 from toex.resolve import metrics
-from toex.resolve.blocking import PERSON_BLOCKS, Block, blocking_recall_sql, comparisons_sql
+from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql
 
 SERIAL_TYPES = ("serial_vawg_offender",)
 """Scenario types whose principal is a fragmented serial offender."""
@@ -272,10 +272,14 @@ def blocking_report(
         con = wh.con
         con.register("blocking_features", feats)
         con.execute(f"CREATE TEMP TABLE blocking_truth AS {true_pairs_sql(synth_dir)}")
-        n, found = con.execute(
-            blocking_recall_sql("blocking_truth", "blocking_features", blocks)
-        ).fetchall()[0]
-        comparisons = con.execute(comparisons_sql("blocking_features", blocks)).fetchall()[0][0]
+        con.execute(
+            "CREATE TEMP TABLE blocking_pairs AS " + blocked_pairs_sql("blocking_features", blocks)
+        )
+        n, found = con.execute("""
+            SELECT count(*), count(b.join_key_l) FROM blocking_truth t
+            LEFT JOIN blocking_pairs b
+              ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""").fetchall()[0]
+        comparisons = con.execute("SELECT count(*) FROM blocking_pairs").fetchall()[0][0]
     finally:
         wh.disconnect()
     return {

@@ -21,6 +21,7 @@ from splink.internals.database_api import DatabaseAPISubClass
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from toex.errors import PipelineError
+from toex.resolve.blocking import Block
 from toex.resolve.clusters import AttributeConflict
 
 ModelParams = dict[str, Any]
@@ -37,6 +38,7 @@ class ModelSpec:
     name: str
     comparisons: Callable[[], list[ComparisonCreator]]
     blocking_rules: Callable[[], list[BlockingRuleCreator]]
+    """Splink's blocking rules (used when ``blocks`` is empty, and in the settings)."""
     training_rules: Callable[[], list[BlockingRuleCreator]]
     deterministic_rules: Callable[[], list[BlockingRuleCreator]]
     deterministic_recall: float = 0.7
@@ -46,6 +48,9 @@ class ModelSpec:
     u_max_pairs: float = 1e6
     em_max_pairs: float | None = 1e6
     seed: int = 42
+    blocks: tuple[Block, ...] = ()
+    """The same rules as :class:`~toex.resolve.blocking.Block` (with their caps): the run
+    builds the pairs to score from these in SQL and registers them with Splink."""
     conflict: Callable[[], str] | None = None
     """Condition on a scored pair that clustering must never join (model cannot-link)."""
     conflict_columns: tuple[str, ...] = ()
@@ -216,6 +221,12 @@ def fill_untrained(params: ModelParams, u_pairs: float) -> ModelParams:
     return out
 
 
-def predict(linker: Linker, min_probability: float) -> SplinkDataFrame:
-    """Scored pairs at or above ``min_probability`` (blocking rules of the spec)."""
+def predict(
+    linker: Linker, min_probability: float, blocked_pairs: SplinkDataFrame | None = None
+) -> SplinkDataFrame:
+    """Scored pairs at or above ``min_probability``: the ``blocked_pairs`` when given
+    (:func:`toex.resolve.blocking.blocked_pairs_sql`), else those of the spec's blocking
+    rules."""
+    if blocked_pairs is not None:
+        linker.table_management.register_blocked_pairs_for_predict(blocked_pairs)
     return linker.inference.predict(threshold_match_probability=min_probability)

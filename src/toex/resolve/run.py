@@ -25,6 +25,7 @@ from ibis.backends.duckdb import Backend as IbisDuckDB
 from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
+from toex.resolve.blocking import blocked_pairs_sql
 from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
 from toex.resolve.features import clean_mentions, features_expr, name_lookups, partner_forces
 from toex.resolve.model import ModelParams, ModelSpec, linker_factory, predict, train
@@ -176,7 +177,11 @@ def resolve_people(
 
         t = time.perf_counter()
         say("resolve: scoring pairs")
-        pred = predict(linker, config.explain_threshold)
+        blocked = None
+        if spec.blocks:
+            be.create("resolve_blocked", blocked_pairs_sql("resolve_features", spec.blocks))
+            blocked = be.splink_api().register("resolve_blocked")
+        pred = predict(linker, config.explain_threshold, blocked)
         be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
         pred.drop_table_from_database_and_remove_from_cache()
         timings["predict"] = time.perf_counter() - t

@@ -10,6 +10,7 @@ from splink import block_on
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 from toex.resolve.blocking import (
+    PERSON_BLOCKS,
     person_blocking_rules,
     person_deterministic_rules,
     person_training_rules,
@@ -29,6 +30,7 @@ def person_spec(u_max_pairs: float = 1e6, em_max_pairs: float | None = 1e6) -> M
         name="toex_person_v2",
         comparisons=person_comparisons,
         blocking_rules=person_blocking_rules,
+        blocks=PERSON_BLOCKS,
         training_rules=person_training_rules,
         deterministic_rules=person_deterministic_rules,
         deterministic_recall=0.6,
