@@ -185,7 +185,8 @@ def section(command: str, threshold: float, r: dict[str, Any]) -> str:
         "",
         "toex stages (s): " + ", ".join(f"{k} {v:.1f}" for k, v in t.items()) + ".",
         f"Blocking: pairwise recall {b['recall']:.4f} on truth ({b['found']:,} of "
-        f"{b['true_pairs']:,} true pairs), {b['comparisons']:,} comparisons "
+        f"{b['true_pairs']:,} true pairs; {b['reachable']:.4f} reachable through blocked "
+        f"true pairs), {b['comparisons']:,} comparisons "
         f"({b['comparisons'] / b['mentions']:.1f} per mention); "
         f"{toex['pairs_kept']:,} scored pairs kept (p >= 0.05).",
         f"Planted look-alikes kept apart: twins {look['twins']['kept_apart']} of "

@@ -224,3 +224,15 @@ def test_built_tables_have_the_columns_of_their_specs(wh: Warehouse) -> None:
         )[0][0]
         == 0
     )
+
+
+def test_edge_aggregation_in_slices_gives_the_same_table(wh: Warehouse) -> None:
+    for i in range(30):
+        wh.crime(f"c{i}", [f"S{i % 7}", f"S{(i * 3) % 11}"], [f"V{i % 5}"], date="2023-06-01")
+        m = wh.mention(f"S{i % 7}", None, "subject")
+        wh.obj("phone", f"+44791100{i % 4:04d}", mention_id=m)
+    build_links(wh.con, LinkConfig(reference_date=REF, sql_partitions=1))
+    whole = wh.rows("SELECT * FROM link_edge ORDER BY ALL")
+    build_links(wh.con, LinkConfig(reference_date=REF, sql_partitions=3))
+    assert wh.rows("SELECT * FROM link_edge ORDER BY ALL") == whole
+    assert len(whole) > 20

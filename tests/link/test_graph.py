@@ -156,7 +156,7 @@ def test_score_and_rank_put_the_hub_of_a_star_first() -> None:
     comp = components(pg.graph)
     cent = centrality(pg.graph, comp, LinkConfig())
     score = centrality_score(cent, comp)
-    rank = rank_within(score, comp, pg.names)
+    rank = rank_within(score, comp)
     assert pg.names[int(np.argmin(rank))] == "HUB"
     assert score.max() == pytest.approx(1.0)
     assert sorted(rank.tolist()) == list(range(1, 9))
@@ -203,5 +203,5 @@ def test_community_centrality_counts_only_edges_inside_each_community() -> None:
     x1 = pg.names.index("X1")
     assert (whole.degree[x1], inner.degree[x1]) == (2, 1)
     assert whole.betweenness[x1] > 0 and inner.betweenness[x1] == 0
-    rank = rank_within(centrality_score(inner, comm), comm, pg.names)
+    rank = rank_within(centrality_score(inner, comm), comm)
     assert {pg.names[i] for i in np.flatnonzero(rank == 1)} == {"X0", "Y0"}

@@ -43,9 +43,12 @@ def _levels(feats: pa.Table, a: str = "M0", b: str = "M1") -> dict[str, str]:
     for comp in person_comparisons():
         c = comp.get_comparison("duckdb")
         for lv in c.comparison_levels:
-            if lv._is_else_level or con.execute(
-                f"SELECT coalesce(({lv.sql_condition}), FALSE) FROM p"
-            ).fetchall()[0][0]:
+            if (
+                lv._is_else_level
+                or con.execute(f"SELECT coalesce(({lv.sql_condition}), FALSE) FROM p").fetchall()[
+                    0
+                ][0]
+            ):
                 out[c.output_column_name] = lv.label_for_charts
                 break
     return out

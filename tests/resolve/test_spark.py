@@ -65,9 +65,7 @@ def test_spark_predictions_equal_duckdb(
         for r in d_pred.as_record_list()
     }
     by_rules = predict(make_linker(duck.splink_api(), "feats", spec, params), 0.01)
-    assert {(r["mention_id_l"], r["mention_id_r"]) for r in by_rules.as_record_list()} == set(
-        want
-    )
+    assert {(r["mention_id_l"], r["mention_id_r"]) for r in by_rules.as_record_list()} == set(want)
     duck.close()
 
     sb = SparkBackend(session, checkpoint_dir=str(tmp / "checkpoints"))

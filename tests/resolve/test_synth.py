@@ -85,12 +85,11 @@ def test_tiny_blocking_recall_with_bounded_comparisons(
 ) -> None:
     b = blocking_report(_snapshot(tiny_warehouse), tiny_synth)
     assert b["true_pairs"] > 10_000
-    assert b["recall"] >= BLOCKING_RECALL_FLOOR, b
+    # Measured 0.988 direct (seed 1): the pairs no bounded rule reaches are alias mentions
+    # sharing nothing with the person's other mention but through a third (docs/resolve.md).
+    assert b["recall"] >= 0.985, b
+    assert b["reachable"] >= 0.995, b
     assert b["comparisons"] <= 8 * b["mentions"], b
-
-
-BLOCKING_RECALL_FLOOR = 0.985
-"""Measured 0.988 at seed 1; see docs/resolve.md for the pairs no rule can reach."""
 
 
 @pytest.mark.slow

@@ -290,7 +290,8 @@ def evaluate_resolve(
         b = report["blocking"]
         console.print(
             f"blocking: recall {b['recall']:.4f} ({b['found']:,} of {b['true_pairs']:,} true "
-            f"pairs), {b['comparisons']:,} comparisons for {b['mentions']:,} mentions",
+            f"pairs; {b['reachable']:.4f} reachable through blocked true pairs), "
+            f"{b['comparisons']:,} comparisons for {b['mentions']:,} mentions",
             highlight=False,
         )
     for name in ("febrl3", "febrl4"):

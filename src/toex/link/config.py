@@ -150,6 +150,8 @@ class LinkConfig:
     betweenness_samples: int = 64
     top_principals: int = 3
     """How many principal individuals each network lists."""
+    sql_partitions: int = 4
+    """The edge aggregation runs in this many slices (by person) to bound its memory."""
     harm_scheme: str = "cchi"
     """Harm weights per offence code: ``cchi`` or ``ons_css`` (``toex.model.harm``)."""
     harm_default_days: float = 1.0

@@ -61,16 +61,24 @@ person AS (
            NULL::VARCHAR[] AS principal_person_ids
     FROM pf GROUP BY pf.person_id HAVING count(*) >= 2
 ),
-lk AS (  -- per pair and force; only pairs seen by two or more forces go further
+pair_force AS (
+    SELECT DISTINCT x.person_a, x.person_b, x.force
+    FROM link_edge_evidence AS x JOIN fr ON fr.force = x.force
+    WHERE NOT x.hub
+),
+multi AS (  -- only pairs seen by two or more forces go further
+    SELECT person_a, person_b FROM pair_force
+    GROUP BY person_a, person_b HAVING count(*) >= 2
+),
+lk AS (
     SELECT x.person_a, x.person_b, x.force, any_value(fr.region) AS region,
            list_distinct(list(x.edge_type)) AS edge_types, min(x.event_date) AS first_date,
            max(x.event_date) AS last_date
-    FROM link_edge_evidence AS x JOIN fr ON fr.force = x.force
+    FROM link_edge_evidence AS x
+    SEMI JOIN multi AS m ON m.person_a = x.person_a AND m.person_b = x.person_b
+    JOIN fr ON fr.force = x.force
     WHERE NOT x.hub
     GROUP BY x.person_a, x.person_b, x.force
-),
-multi AS (
-    SELECT person_a, person_b FROM lk GROUP BY person_a, person_b HAVING count(*) >= 2
 ),
 link AS (
     SELECT 'link' AS kind, lk.person_a || '|' || lk.person_b AS id, NULL::VARCHAR AS level,
@@ -81,8 +89,7 @@ link AS (
            len(list_distinct(list(lk.region))) AS n_regions, FALSE AS international,
            min(lk.first_date) AS first_date, max(lk.last_date) AS last_date,
            NULL::VARCHAR[] AS principal_person_ids
-    FROM lk JOIN multi USING (person_a, person_b)
-    GROUP BY lk.person_a, lk.person_b
+    FROM lk GROUP BY lk.person_a, lk.person_b
 ),
 cur AS (SELECT * FROM net UNION ALL SELECT * FROM person UNION ALL SELECT * FROM link),
 prev AS ({prev})

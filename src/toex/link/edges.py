@@ -14,9 +14,10 @@ per (person_a, person_b, edge_type) with ``person_a < person_b``. The weight for
 :mod:`toex.link.config`.
 
 Hubs: an object directly seen with more persons than its type's threshold, or a known
-placeholder value, is a hub (:func:`toex.link.sightings.hub_status_sql`). It is listed in ``link_hub`` (with counts) and its members in
-``link_hub_member``; its pairwise evidence is down-weighted by ``hub_factor`` and marked
-``hub``; an edge made only of hub evidence is ``hub_only`` and is not used to form networks.
+placeholder value, is a hub (:func:`toex.link.sightings.hub_status_sql`). It is listed in
+``link_hub`` (with counts) and its members in ``link_hub_member``; its pairwise evidence is
+down-weighted by ``hub_factor`` and marked ``hub``; an edge made only of hub evidence is
+``hub_only`` and is not used to form networks.
 Hubs with more than ``hub_max_pairs_persons`` persons produce no pairwise evidence at all
 (recorded as ``pairs_emitted = false``).
 """
@@ -34,7 +35,7 @@ from toex.link.sightings import (
     object_keys_sql,
     sighting_sql,
 )
-from toex.link.steps import Step, values_sql
+from toex.link.steps import PARTITION_MARK, Step, values_sql
 
 EVIDENCE_COLUMNS: tuple[str, ...] = (
     "person_a",
@@ -66,21 +67,16 @@ _RANK_TO_CLASSIFICATION = (
 
 
 def object_stats_sql(config: LinkConfig) -> Step:
-    """``_link_object_stats``: per object, persons, records, forces, dates and hub status.
+    """``_link_object_stats``: per object, its persons and hub status.
 
     ``hub_factor`` is ``threshold / n_persons`` for a hub (at most 0.1 for a placeholder)
-    and 1 otherwise.
+    and 1 otherwise; ``pairs_emitted`` is false above ``hub_max_pairs_persons``.
     """
     sql = f"""
 WITH s AS (
-    SELECT object_type, object_key,
-           count(DISTINCT person_id) AS n_persons,
-           count(DISTINCT (force, source_file, source_row)) AS n_records,
-           count(DISTINCT force) AS n_forces,
-           list_sort(list_distinct(list(force))) AS forces,
-           min(object_value) AS example_value,
-           min(event_date) AS first_date, max(event_date) AS last_date
-    FROM _link_sighting GROUP BY object_type, object_key
+    SELECT object_type, object_key, count(*) AS n_persons
+    FROM (SELECT DISTINCT object_type, object_key, person_id FROM _link_sighting)
+    GROUP BY object_type, object_key
 )
 SELECT s.*, coalesce(h.is_placeholder, FALSE) AS is_placeholder,
        coalesce(h.threshold, 10) AS threshold, coalesce(h.hub, FALSE) AS hub,
@@ -97,13 +93,24 @@ FROM s LEFT JOIN _link_hub_status AS h USING (object_type, object_key)
 def hub_sql() -> list[Step]:
     """``link_hub`` and ``link_hub_member``: every hub object with its counts and members."""
     hub = """
-SELECT object_type, object_key, example_value, n_persons, n_records, n_forces, forces,
-       first_date, last_date, is_placeholder, threshold, hub_factor, pairs_emitted,
-       CASE WHEN is_placeholder THEN 'placeholder value'
-            ELSE 'shared by ' || n_persons || ' persons (threshold ' || threshold || ')'
+WITH h AS (SELECT * FROM _link_object_stats WHERE hub),
+s AS (
+    SELECT x.object_type, x.object_key,
+           count(DISTINCT (x.force, x.source_file, x.source_row)) AS n_records,
+           count(DISTINCT x.force) AS n_forces, list_sort(list_distinct(list(x.force))) AS forces,
+           min(x.object_value) AS example_value, min(x.event_date) AS first_date,
+           max(x.event_date) AS last_date
+    FROM _link_sighting AS x JOIN h USING (object_type, object_key)
+    GROUP BY x.object_type, x.object_key
+)
+SELECT h.object_type, h.object_key, s.example_value, h.n_persons, s.n_records, s.n_forces,
+       s.forces, s.first_date, s.last_date, h.is_placeholder, h.threshold, h.hub_factor,
+       h.pairs_emitted,
+       CASE WHEN h.is_placeholder THEN 'placeholder value'
+            ELSE 'shared by ' || h.n_persons || ' persons (threshold ' || h.threshold || ')'
        END AS reason
-FROM _link_object_stats WHERE hub
-ORDER BY n_persons DESC, object_type, object_key
+FROM h JOIN s USING (object_type, object_key)
+ORDER BY h.n_persons DESC, h.object_type, h.object_key
 """
     member = """
 SELECT s.object_type, s.object_key, s.person_id,
@@ -244,7 +251,9 @@ SELECT {cols} FROM (
 {object_evidence_sql().sql}
 )
 """
-    return Step(sql, "link_edge_evidence")
+    return Step(
+        sql, "link_edge_evidence", drop=("_link_sighting", "_link_object_stats", "_link_hub_status")
+    )
 
 
 def edge_sql(config: LinkConfig, reference_date: dt.date) -> Step:
@@ -263,7 +272,8 @@ WITH u AS (
     SELECT person_a, person_b, edge_type, unit_key, bool_or(hub) AS hub,
            max(hub_factor) AS hub_factor, min(event_date) AS first_date,
            max(event_date) AS last_date
-    FROM link_edge_evidence GROUP BY person_a, person_b, edge_type, unit_key
+    FROM link_edge_evidence WHERE {PARTITION_MARK}
+    GROUP BY person_a, person_b, edge_type, unit_key
 ),
 w AS (
     SELECT u.*, b.base * pow(2.0, -(CASE WHEN u.last_date IS NULL THEN {h}
@@ -285,7 +295,8 @@ ev AS (
            list_sort(list_distinct(list(force))) AS forces,
            list_sort(list_distinct(list(handling_code))) AS handling_codes,
            max({rank}) AS classification_rank
-    FROM link_edge_evidence GROUP BY person_a, person_b, edge_type
+    FROM link_edge_evidence WHERE {PARTITION_MARK}
+    GROUP BY person_a, person_b, edge_type
 )
 SELECT agg.person_a, agg.person_b, agg.edge_type, round(agg.weight, 6) AS weight,
        agg.first_date, agg.last_date, ev.n_records, agg.n_units, agg.hub_only,
@@ -293,9 +304,8 @@ SELECT agg.person_a, agg.person_b, agg.edge_type, round(agg.weight, 6) AS weight
        ev.handling_codes,
        {_RANK_TO_CLASSIFICATION.format(col="ev.classification_rank")} AS classification
 FROM agg JOIN ev USING (person_a, person_b, edge_type)
-ORDER BY agg.person_a, agg.person_b, agg.edge_type
 """
-    return Step(sql, "link_edge")
+    return Step(sql, "link_edge", partition_key="person_a", partitions=config.sql_partitions)
 
 
 def reference_date_sql() -> str:

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import igraph as ig
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toex.link.config import LinkConfig
 
@@ -53,25 +55,40 @@ class Centrality:
     betweenness_exact: npt.NDArray[np.bool_]
 
 
+def _strings(values: Sequence[str] | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks().cast(pa.string())
+    if isinstance(values, pa.Array):
+        return values.cast(pa.string())
+    return pa.array(list(values), pa.string())
+
+
 def build_graph(
-    person_a: Sequence[str], person_b: Sequence[str], weight: Sequence[float]
+    person_a: Sequence[str] | pa.Array | pa.ChunkedArray,
+    person_b: Sequence[str] | pa.Array | pa.ChunkedArray,
+    weight: Sequence[float] | npt.NDArray[np.float64],
 ) -> PersonGraph:
     """The person graph of weighted pairs; repeated pairs (either order) sum their weights.
 
-    Self-pairs are ignored. Vertices are the persons named, sorted.
+    Self-pairs are ignored. Vertices are the persons named, sorted (so vertex order is
+    person-ID order).
     """
-    names = sorted(set(person_a) | set(person_b))
-    index = {n: i for i, n in enumerate(names)}
-    merged: dict[tuple[int, int], float] = {}
-    for a, b, w in zip(person_a, person_b, weight, strict=True):
-        i, j = index[a], index[b]
-        if i == j:
-            continue
-        key = (i, j) if i < j else (j, i)
-        merged[key] = merged.get(key, 0.0) + float(w)
-    pairs = sorted(merged)
-    g = ig.Graph(n=len(names), edges=pairs, directed=False)
-    g.es["weight"] = [merged[p] for p in pairs]
+    a = _strings(person_a)
+    b = _strings(person_b)
+    w = np.asarray(weight, dtype=np.float64)
+    distinct = pc.unique(pa.concat_arrays([a, b]))
+    names_arr = distinct.take(pc.sort_indices(distinct))
+    names = names_arr.to_pylist()
+    i = pc.index_in(a, value_set=names_arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    j = pc.index_in(b, value_set=names_arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    n = len(names)
+    keep = i != j
+    lo, hi, w = np.minimum(i, j)[keep], np.maximum(i, j)[keep], w[keep]
+    codes, where = np.unique(lo * max(n, 1) + hi, return_inverse=True)
+    sums = np.bincount(where, weights=w, minlength=codes.size)
+    pairs = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1)
+    g = ig.Graph(n=n, edges=pairs.tolist(), directed=False)
+    g.es["weight"] = sums.tolist()
     return PersonGraph(g, names)
 
 
@@ -213,9 +230,11 @@ def eigenvector(g: ig.Graph, labels: IntArray, small: int = 16) -> FloatArray:
         return out
     sizes = np.bincount(labels)
     out[sizes[labels] == 2] = 1.0
-    few = np.flatnonzero((sizes[labels] >= 3) & (sizes[labels] <= small))
-    if few.size:
-        out[few] = _power_eigenvector(g, few, labels)
+    # by size bucket, so the many tiny groups (fast to converge) do not wait for the larger
+    for lo, hi in ((3, 4), (5, 8), (9, small)):
+        few = np.flatnonzero((sizes[labels] >= lo) & (sizes[labels] <= hi))
+        if few.size:
+            out[few] = _power_eigenvector(g, few, labels)
     for members in _groups(labels):
         if members.size <= small:
             continue
@@ -242,31 +261,36 @@ def community_centrality(g: ig.Graph, community: IntArray, config: LinkConfig) -
     return centrality(restricted(g, community), community, config)
 
 
-def _scaled(values: FloatArray, groups: list[IntArray]) -> FloatArray:
-    out = np.zeros_like(values, dtype=np.float64)
-    for members in groups:
-        top = values[members].max() if members.size else 0.0
-        if top > 0:
-            out[members] = values[members] / top
-    return out
+def _scaled(values: FloatArray, labels: IntArray) -> FloatArray:
+    """Each value divided by the maximum of its group (0 where that maximum is 0)."""
+    if values.size == 0:
+        return values.astype(np.float64)
+    top = np.zeros(int(labels.max()) + 1, dtype=np.float64)
+    np.maximum.at(top, labels, values.astype(np.float64))
+    denom = top[labels]
+    return np.divide(values, denom, out=np.zeros_like(denom), where=denom > 0)
 
 
 def centrality_score(c: Centrality, labels: IntArray) -> FloatArray:
     """Mean of degree, betweenness and eigenvector, each scaled to its maximum in the group."""
-    groups = _groups(labels)
     parts = [
-        _scaled(c.degree.astype(np.float64), groups),
-        _scaled(c.betweenness, groups),
-        _scaled(c.eigenvector, groups),
+        _scaled(c.degree.astype(np.float64), labels),
+        _scaled(c.betweenness, labels),
+        _scaled(c.eigenvector, labels),
     ]
     return np.round((parts[0] + parts[1] + parts[2]) / 3.0, 9)
 
 
-def rank_within(score: FloatArray, labels: IntArray, names: Sequence[str]) -> IntArray:
-    """1-based rank of each vertex by score within its group (ties broken by person ID)."""
-    rank = np.zeros(score.size, dtype=np.int64)
-    for members in _groups(labels):
-        order = sorted(members.tolist(), key=lambda v: (-score[v], names[v]))
-        for r, v in enumerate(order, start=1):
-            rank[v] = r
+def rank_within(score: FloatArray, labels: IntArray) -> IntArray:
+    """1-based rank of each vertex by score within its group; ties go to the lower vertex,
+    which is the lower person ID (vertices are in person-ID order)."""
+    n = score.size
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(n), -score, labels))
+    sorted_labels = labels[order]
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(sorted_labels)) + 1])
+    first = np.repeat(starts, np.diff(np.concatenate([starts, [n]])))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - first + 1
     return rank

@@ -60,9 +60,9 @@ def compute_vertices(edges: pa.Table, config: LinkConfig) -> pa.Table:
     (0 the largest); :func:`network_id_sql` turns them into network IDs.
     """
     pg = build_graph(
-        edges.column("person_a").to_pylist(),
-        edges.column("person_b").to_pylist(),
-        edges.column("weight").to_pylist(),
+        edges.column("person_a"),
+        edges.column("person_b"),
+        edges.column("weight").to_numpy(),
     )
     comp = components(pg.graph)
     comm = communities(pg.graph, comp, config)
@@ -81,9 +81,9 @@ def compute_vertices(edges: pa.Table, config: LinkConfig) -> pa.Table:
             "betweenness_exact": pa.array(cent.betweenness_exact, pa.bool_()),
             "eigenvector": pa.array(cent.eigenvector, pa.float64()),
             "score_component": pa.array(score_comp, pa.float64()),
-            "rank_component": pa.array(rank_within(score_comp, comp, pg.names), pa.int64()),
+            "rank_component": pa.array(rank_within(score_comp, comp), pa.int64()),
             "score_community": pa.array(score_comm, pa.float64()),
-            "rank_community": pa.array(rank_within(score_comm, comm, pg.names), pa.int64()),
+            "rank_community": pa.array(rank_within(score_comm, comm), pa.int64()),
         }
     )
 

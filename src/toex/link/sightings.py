@@ -98,26 +98,38 @@ def object_keys_sql() -> Step:
     loc_value = "trim(l.address_raw) || coalesce(', ' || l.postcode, '')"
     men_value = "trim(m.address_raw) || coalesce(', ' || m.postcode, '')"
     sql = f"""
-SELECT o.object_type, o.value AS object_key, o.value AS object_value, o.mention_id, o.event_id,
-       {_prov("o")}
-FROM staged_object AS o
-WHERE o.value IS NOT NULL AND trim(o.value) <> ''
-UNION ALL
-SELECT * FROM (
-    SELECT 'address', {loc_key} AS k, {loc_value}, l.mention_id, l.event_id, {_prov("l")}
-    FROM staged_location AS l WHERE nullif(trim(l.address_raw), '') IS NOT NULL
-) WHERE k IS NOT NULL
-UNION ALL
-SELECT 'phone', m.phone, m.phone, m.mention_id, m.event_id, {_prov("m")}
-FROM staged_person_mention AS m WHERE m.phone IS NOT NULL AND trim(m.phone) <> ''
-UNION ALL
-SELECT 'email', m.email, m.email, m.mention_id, m.event_id, {_prov("m")}
-FROM staged_person_mention AS m WHERE m.email IS NOT NULL AND trim(m.email) <> ''
-UNION ALL
-SELECT * FROM (
-    SELECT 'address', {men_key} AS k, {men_value}, m.mention_id, m.event_id, {_prov("m")}
-    FROM staged_person_mention AS m WHERE nullif(trim(m.address_raw), '') IS NOT NULL
-) WHERE k IS NOT NULL
+WITH recorded AS (
+    SELECT o.object_type, o.value AS object_key, o.value AS object_value, o.mention_id,
+           o.event_id, {_prov("o")}
+    FROM staged_object AS o
+    WHERE o.value IS NOT NULL AND trim(o.value) <> ''
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'address', {loc_key} AS k, {loc_value}, l.mention_id, l.event_id, {_prov("l")}
+        FROM staged_location AS l WHERE nullif(trim(l.address_raw), '') IS NOT NULL
+    ) WHERE k IS NOT NULL
+),
+on_mention AS (
+    SELECT 'phone' AS object_type, m.phone AS object_key, m.phone AS object_value,
+           m.mention_id, m.event_id, {_prov("m")}
+    FROM staged_person_mention AS m WHERE m.phone IS NOT NULL AND trim(m.phone) <> ''
+    UNION ALL
+    SELECT 'email', m.email, m.email, m.mention_id, m.event_id, {_prov("m")}
+    FROM staged_person_mention AS m WHERE m.email IS NOT NULL AND trim(m.email) <> ''
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'address', {men_key} AS k, {men_value}, m.mention_id, m.event_id, {_prov("m")}
+        FROM staged_person_mention AS m WHERE nullif(trim(m.address_raw), '') IS NOT NULL
+    ) WHERE k IS NOT NULL
+)
+SELECT * FROM recorded
+UNION ALL  -- a mention's own columns, unless ingest also staged them as objects/locations
+SELECT c.* FROM on_mention AS c
+WHERE NOT EXISTS (
+    SELECT 1 FROM recorded AS r
+    WHERE r.mention_id = c.mention_id AND r.object_type = c.object_type
+      AND r.object_key = c.object_key
+)
 """
     return Step(sql, "_link_object")
 
@@ -133,7 +145,7 @@ def direct_sighting_sql(config: LinkConfig) -> Step:
     holds one of the roles that own the event's objects."""
     sql = f"""
 WITH roles AS ({event_roles_sql(config)})
-SELECT DISTINCT {_SIGHTING_COLUMNS} FROM (
+SELECT {_SIGHTING_COLUMNS} FROM (
     SELECT m.person_id, o.object_type, o.object_key, o.object_value, o.mention_id,
            coalesce(o.event_id, m.event_id) AS event_id, m.event_type, m.role, m.event_date,
            'mention' AS via, {_prov("o")}
@@ -204,4 +216,4 @@ SELECT {_SIGHTING_COLUMNS} FROM _link_direct
 UNION ALL  -- never overlapping: 'via' differs
 SELECT DISTINCT {_SIGHTING_COLUMNS} FROM through_event
 """
-    return Step(sql, "_link_sighting")
+    return Step(sql, "_link_sighting", drop=("_link_direct", "_link_object"))

@@ -14,9 +14,10 @@ Intermediate ``_link_*`` tables are dropped at the end.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,6 +97,19 @@ def _attach_previous(con: duckdb.DuckDBPyConnection, previous_path: Path | None)
     return True
 
 
+@contextlib.contextmanager
+def _insertion_order_relaxed(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Let DuckDB write tables without keeping insertion order (much less memory for large
+    CREATE TABLE AS; every table that needs an order says ORDER BY); restored afterwards."""
+    row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+    before = bool(row[0]) if row else True
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {str(before).lower()}")
+
+
 def build_links(
     con: duckdb.DuckDBPyConnection,
     config: LinkConfig | None = None,
@@ -117,6 +131,17 @@ def build_links(
         raise PipelineError(
             f"link stage: missing input table(s) {', '.join(missing)}; run ingest and resolve first"
         )
+    with _insertion_order_relaxed(con):
+        return _build(con, config, catalogue, previous_path, step)
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    config: LinkConfig,
+    catalogue: Catalogue,
+    previous_path: Path | None,
+    step: Callable[[int], None],
+) -> LinkSummary:
     ref = _reference_date(con, config)
     run_steps(con, edge_steps(config, ref))
     drop_intermediate(con, keep=("_link_mention",))  # free memory: only mentions are reused

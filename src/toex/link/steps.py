@@ -16,13 +16,25 @@ import duckdb
 INTERMEDIATE_PREFIX = "_link_"
 """Intermediate tables of the link stage share this prefix and are dropped at the end."""
 
+PARTITION_MARK = "/*partition*/ TRUE"
+"""Where a partitioned step's SQL takes its partition filter."""
+
 
 @dataclass(frozen=True)
 class Step:
-    """One SQL statement whose result is materialised as ``output_table_name``."""
+    """One SQL statement whose result is materialised as ``output_table_name``.
+
+    ``partition_key`` with ``partitions`` > 1 runs the statement once per partition (the
+    :data:`PARTITION_MARK` in ``sql`` becomes ``hash(key) % partitions = i``) and appends the
+    results, bounding the memory of big aggregations. ``drop`` names intermediate tables no
+    longer needed once this step is done.
+    """
 
     sql: str
     output_table_name: str
+    partition_key: str | None = None
+    partitions: int = 1
+    drop: tuple[str, ...] = ()
 
 
 def raw_connection(con: Any) -> duckdb.DuckDBPyConnection:
@@ -42,7 +54,16 @@ def run_steps(con: duckdb.DuckDBPyConnection, steps: list[Step]) -> None:
     """
     for step in steps:
         temp = "TEMP " if step.output_table_name.startswith(INTERMEDIATE_PREFIX) else ""
-        con.execute(f"CREATE OR REPLACE {temp}TABLE {step.output_table_name} AS\n{step.sql}")
+        parts = step.partitions if step.partition_key else 1
+        for i in range(parts):
+            where = f"hash({step.partition_key}) % {parts} = {i}" if parts > 1 else "TRUE"
+            sql = step.sql.replace(PARTITION_MARK, where)
+            if i == 0:
+                con.execute(f"CREATE OR REPLACE {temp}TABLE {step.output_table_name} AS\n{sql}")
+            else:
+                con.execute(f"INSERT INTO {step.output_table_name}\n{sql}")
+        for name in step.drop:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str, schema: str | None = None) -> bool:

@@ -38,6 +38,15 @@ class Backend(Protocol):
         """The result of ``sql`` as an Arrow table."""
         ...
 
+    def load_parquet(self, name: str, path: Path) -> None:
+        """Create (or replace) table ``name`` from a Parquet file (streamed, not held in
+        Python memory)."""
+        ...
+
+    def export_parquet(self, sql: str, path: Path) -> None:
+        """Write the result of ``sql`` to a Parquet file (streamed)."""
+        ...
+
     def close(self) -> None:
         """Release the engine's resources."""
         ...
@@ -76,6 +85,14 @@ class DuckDBBackend:
     def fetch(self, sql: str) -> pa.Table:
         """Run ``sql`` and return Arrow."""
         return self.con.execute(sql).fetch_arrow_table()
+
+    def load_parquet(self, name: str, path: Path) -> None:
+        """``CREATE OR REPLACE TABLE name AS`` the Parquet file."""
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+
+    def export_parquet(self, sql: str, path: Path) -> None:
+        """``COPY (sql) TO path``."""
+        self.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
 
     def close(self) -> None:
         """Close the connection and remove the scratch directory."""
@@ -139,6 +156,14 @@ class SparkBackend:
     def fetch(self, sql: str) -> pa.Table:
         """Run ``sql`` (DuckDB SQL, transpiled) and return Arrow."""
         return self.spark.sql(spark_sql(sql)).toArrow()
+
+    def load_parquet(self, name: str, path: Path) -> None:
+        """Temporary view ``name`` over the Parquet file."""
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+
+    def export_parquet(self, sql: str, path: Path) -> None:
+        """Write the result of ``sql`` as Parquet at ``path`` (a directory of parts)."""
+        self.spark.sql(spark_sql(sql)).write.mode("overwrite").parquet(str(path))
 
     def close(self) -> None:
         """Nothing to release: the session belongs to the caller."""

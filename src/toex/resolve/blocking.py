@@ -55,21 +55,19 @@ class Block:
 
 
 PERSON_BLOCKS: tuple[Block, ...] = (
-    Block(("name_bag",)),
+    Block(("name_bag",), cap=200),
     Block(("name_tokens", "dob"), ("name_tokens",)),
-    Block(("forename_groups", "surname_dm"), ("forename_groups",)),
-    Block(("surname_dm", "dob_year")),
-    Block(("forename_groups", "dob_year", "dob_month"), ("forename_groups",)),
+    Block(("forename_groups", "surname_dm"), ("forename_groups",), cap=100),
     Block(("pnc_id",)),
     Block(("cro_number",)),
     Block(("phone",)),
     Block(("email",)),
-    Block(("dob", "police_force")),
+    Block(("dob", "police_force"), cap=50),
     Block(("dob", "postcode_district")),
-    Block(("surname", "police_force")),
+    Block(("surname", "police_force"), cap=100),
     Block(("postcode",)),
-    Block(("forename_groups", "surname_prefix"), ("forename_groups",)),
-    Block(("surname_dm", "dob_month", "dob_day")),
+    Block(("forename_groups", "surname_prefix"), ("forename_groups",), cap=100),
+    Block(("surname_dm", "dob_month", "dob_day"), cap=50),
 )
 """The person model's blocking rules.
 

@@ -32,6 +32,7 @@ import ibis
 
 from toex.resolve import metrics
 from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql
+from toex.resolve.clusters import connected_components
 
 SERIAL_TYPES = ("serial_vawg_offender",)
 """Scenario types whose principal is a fragmented serial offender."""
@@ -263,7 +264,10 @@ def blocking_report(
 ) -> dict[str, Any]:
     """Pairwise blocking recall of ``blocks`` on the truth of the police-record mentions of
     ``snapshot`` (features rebuilt from its staged mentions), and the comparisons they
-    generate over every mention: ``true_pairs, found, recall, comparisons, mentions``."""
+    generate over every mention: ``true_pairs, found, recall, reachable, comparisons,
+    mentions``. ``reachable`` is the share of true pairs whose mentions are connected
+    through true pairs the blocks do generate: the ceiling on pairwise recall that
+    clustering (which is transitive) can reach."""
     from toex.resolve.run import build_features
 
     wh = ibis.duckdb.connect(str(snapshot), read_only=True)
@@ -280,12 +284,29 @@ def blocking_report(
             LEFT JOIN blocking_pairs b
               ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""").fetchall()[0]
         comparisons = con.execute("SELECT count(*) FROM blocking_pairs").fetchall()[0][0]
+        found_pairs = con.execute("""
+            SELECT t.mention_id_l, t.mention_id_r FROM blocking_truth t
+            JOIN blocking_pairs b
+              ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""").fetchall()
+        truth = con.execute(f"""
+            SELECT m.mention_id, t.person_id FROM staged_person_mention m
+            JOIN read_parquet('{Path(synth_dir) / "truth" / "mentions.parquet"}') t
+              ON t.source_file = m.source_file AND t.source_row = m.source_row
+             AND t.slot = m.slot
+            WHERE m.mention_id IN (SELECT mention_id_l FROM blocking_truth
+                                   UNION SELECT mention_id_r FROM blocking_truth)""").fetchall()
     finally:
         wh.disconnect()
+    reach = connected_components([m for m, _ in truth], found_pairs)
+    cells: dict[tuple[str, str], int] = {}
+    for m, person in truth:
+        cells[(person, reach[m])] = cells.get((person, reach[m]), 0) + 1
+    reachable = sum(k * (k - 1) // 2 for k in cells.values())
     return {
         "true_pairs": int(n),
         "found": int(found),
         "recall": found / n if n else 1.0,
+        "reachable": reachable / n if n else 1.0,
         "comparisons": int(comparisons),
         "mentions": feats.num_rows,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends.duckdb import Backend as IbisDuckDB
 
@@ -60,13 +62,20 @@ class ResolveResult:
     timings: dict[str, float]
 
 
-def build_features(wh: IbisDuckDB) -> tuple[pa.Table, Placeholders]:
-    """Features of every staged mention (Arrow) and the placeholders nulled on the way."""
+def features_of(wh: IbisDuckDB) -> tuple[ir.Table, Placeholders]:
+    """The features expression over every staged mention of ``wh`` and the placeholders it
+    nulls (hub detection and the name lookups run here; the expression itself is lazy)."""
     m = wh.table("staged_person_mention")
     ph = detect_hubs(clean_mentions(m, fixed_placeholders()))
     clean = clean_mentions(m, ph)
-    feats = features_expr(clean, name_lookups(clean), partner_forces()).order_by("mention_id")
-    return feats.to_pyarrow(), ph
+    return features_expr(clean, name_lookups(clean), partner_forces()), ph
+
+
+def build_features(wh: IbisDuckDB) -> tuple[pa.Table, Placeholders]:
+    """Features of every staged mention as Arrow (for small data: tests, explanations) and
+    the placeholders nulled on the way. A run streams them to Parquet instead."""
+    expr, ph = features_of(wh)
+    return expr.order_by("mention_id").to_pyarrow(), ph
 
 
 def placeholder_rows(wh: IbisDuckDB, ph: Placeholders) -> pa.Table:
@@ -161,10 +170,19 @@ def resolve_people(
     be: Backend = backend or duckdb_work_backend(
         config.work_dir, config.threads, config.memory_limit
     )
+    if config.work_dir is not None:
+        config.work_dir.mkdir(parents=True, exist_ok=True)
+    io = tempfile.TemporaryDirectory(
+        prefix="toex_resolve_io_", dir=str(config.work_dir) if config.work_dir else None
+    )
+    files = Path(io.name)
     try:
         say("resolve: building features")
-        feats, ph = build_features(wh)
-        be.load("resolve_features", feats)
+        # Engine to engine through Parquet: millions of mentions never sit in Python memory.
+        feats_expr, ph = features_of(wh)
+        wh.to_parquet(feats_expr, files / "features.parquet")
+        be.load_parquet("resolve_features", files / "features.parquet")
+        n_mentions = int(be.fetch("SELECT count(*) AS n FROM resolve_features")["n"][0].as_py())
         timings["features"] = time.perf_counter() - t0
 
         t = time.perf_counter()
@@ -219,40 +237,46 @@ def resolve_people(
             for r in be.fetch(cluster_bounds_sql("resolve_clusters")).to_pylist()
         ]
         be.load("resolve_ids", assign_new_ids(inherited, bounds))
-        mention_person = be.fetch("""
+        be.export_parquet(
+            """
             SELECT c.mention_id, i.person_id,
                    count(*) OVER (PARTITION BY i.person_id) AS cluster_size,
                    c.mention_id IN (SELECT mention_a FROM resolve_decisions UNION ALL
                                     SELECT mention_b FROM resolve_decisions) AS by_decision
             FROM resolve_clusters c JOIN resolve_ids i USING (cluster_key)
-            ORDER BY c.mention_id""")
-        pairs = be.fetch("""
-            SELECT p.*, e.mention_id_l IS NOT NULL AS linked FROM resolve_pairs p
-            LEFT JOIN (SELECT DISTINCT least(mention_id_l, mention_id_r) AS mention_id_l,
-                              greatest(mention_id_l, mention_id_r) AS mention_id_r
-                       FROM resolve_edges) e
-              ON e.mention_id_l = least(p.mention_id_l, p.mention_id_r)
-             AND e.mention_id_r = greatest(p.mention_id_l, p.mention_id_r)
-            ORDER BY p.mention_id_l, p.mention_id_r""")
-        tf = be.fetch(_term_frequency_sql())
+            ORDER BY c.mention_id""",
+            files / "mention_person.parquet",
+        )
+        be.export_parquet(_match_pairs_sql(spec), files / "pairs.parquet")
+        be.export_parquet(_term_frequency_sql(), files / "tf.parquet")
         timings["cluster"] = time.perf_counter() - t
     finally:
         if own:
             be.close()
 
-    t = time.perf_counter()
-    say("resolve: writing tables")
-    _write(wh, "resolved_mention_person", mention_person)
-    _write(wh, "resolved_match_pair", _full_gammas(pairs))
+    try:
+        t = time.perf_counter()
+        say("resolve: writing tables")
+        con = wh.con
+        for name, file in (
+            ("resolved_mention_person", "mention_person"),
+            ("resolved_match_pair", "pairs"),
+            ("resolved_term_frequency", "tf"),
+        ):
+            con.execute(
+                f"CREATE OR REPLACE TABLE {name} AS "
+                f"SELECT * FROM read_parquet('{files / file}.parquet')"
+            )
+    finally:
+        io.cleanup()
     _write(wh, "resolved_placeholder", placeholder_rows(wh, ph))
-    _write(wh, "resolved_term_frequency", tf)
-    con = wh.con
     con.execute(f"CREATE OR REPLACE TABLE resolved_person AS {persons.resolved_person_sql()}")
     con.execute(
         f"CREATE OR REPLACE TABLE resolved_object_sighting AS {persons.object_sightings_sql()}"
     )
     con.execute(f"CREATE OR REPLACE TABLE resolved_object AS {persons.resolved_object_sql()}")
     n_persons = int(con.execute("SELECT count(*) FROM resolved_person").fetchall()[0][0])
+    n_pairs = int(con.execute("SELECT count(*) FROM resolved_match_pair").fetchall()[0][0])
     _write(
         wh,
         "resolved_model_params",
@@ -262,8 +286,8 @@ def resolve_people(
                 "model": [spec.name],
                 "params_json": [json.dumps(params, sort_keys=True)],
                 "threshold": [float(config.threshold)],
-                "n_mentions": [feats.num_rows],
-                "n_pairs": [pairs.num_rows],
+                "n_mentions": [n_mentions],
+                "n_pairs": [n_pairs],
                 "n_persons": [n_persons],
                 "trained_at": [dt.datetime.now(dt.UTC).replace(tzinfo=None)],
             }
@@ -273,7 +297,7 @@ def resolve_people(
         _cast_to_spec(wh, spec_.name)
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return ResolveResult(feats.num_rows, n_persons, pairs.num_rows, params, timings)
+    return ResolveResult(n_mentions, n_persons, n_pairs, params, timings)
 
 
 TF_COLUMNS = ("forename", "surname", "name_bag")
@@ -291,22 +315,25 @@ def _term_frequency_sql(features: str = "resolve_features") -> str:
     )
 
 
-def _full_gammas(pairs: pa.Table) -> pa.Table:
-    """Pairs with a gamma column for every comparison of the person model (a model without
-    one, such as the generic reference, gets -1)."""
-    for name in COMPARISON_NAMES:
-        col = f"gamma_{name}"
-        if col not in pairs.column_names:
-            pairs = pairs.append_column(col, pa.array([-1] * pairs.num_rows, pa.int64()))
-    cols = [
-        "mention_id_l",
-        "mention_id_r",
-        "match_weight",
-        "match_probability",
-        *(f"gamma_{c}" for c in COMPARISON_NAMES),
-        "linked",
-    ]
-    return pairs.select(cols)
+def _match_pairs_sql(spec: ModelSpec) -> str:
+    """SQL of ``resolved_match_pair`` on the backend: the kept pairs with a gamma column for
+    every comparison of the person model (-1 for one the spec lacks, such as the generic
+    reference's) and whether the pair is a match edge."""
+    have = set(_comparison_names(spec))
+    gammas = ", ".join(
+        f"p.gamma_{c}" if c in have else f"CAST(-1 AS BIGINT) AS gamma_{c}"
+        for c in COMPARISON_NAMES
+    )
+    return f"""
+        SELECT p.mention_id_l, p.mention_id_r, p.match_weight, p.match_probability, {gammas},
+               e.mention_id_l IS NOT NULL AS linked
+        FROM resolve_pairs p
+        LEFT JOIN (SELECT DISTINCT least(mention_id_l, mention_id_r) AS mention_id_l,
+                          greatest(mention_id_l, mention_id_r) AS mention_id_r
+                   FROM resolve_edges) e
+          ON e.mention_id_l = least(p.mention_id_l, p.mention_id_r)
+         AND e.mention_id_r = greatest(p.mention_id_l, p.mention_id_r)
+        ORDER BY p.mention_id_l, p.mention_id_r"""
 
 
 def stored_params(wh: IbisDuckDB) -> dict[str, Any] | None:
