@@ -10,9 +10,12 @@ import pytest
 
 from toex.assess.stim.compute import compute_stim
 from toex.assess.stim.indicators import INDICATOR_ORDER, load_indicators
+from toex.assess.stim.linking import case_id_of
 from toex.assess.stim.partner_data import Window
 
 from .stim_toy import toy_data, with_templates
+
+CASE_A1, CASE_A3 = case_id_of("A1"), case_id_of("A3")
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +45,14 @@ def test_evidence_explains_each_indicator(result) -> None:  # type: ignore[no-un
 
 def test_cases_group_linked_accounts_and_take_the_highest_level(result) -> None:  # type: ignore[no-untyped-def]
     case = result.case.set_index("case_id")
-    assert set(case.index) == {"STIM-A1", "STIM-A3"}
-    assert case.loc["STIM-A1", "risk_level"] == "high"
-    assert case.loc["STIM-A1", "n_high_indicators"] == 1
-    assert case.loc["STIM-A1", "n_medium_indicators"] == 3
-    assert json.loads(case.loc["STIM-A1", "link_counts"]) == {"template": 1}
-    assert case.loc["STIM-A3", "risk_level"] == "medium"
-    assert json.loads(case.loc["STIM-A3", "link_counts"]) == {"payer": 1}
-    assert case.loc["STIM-A3", "n_assessed"] == 1
+    assert set(case.index) == {CASE_A1, CASE_A3}
+    assert case.loc[CASE_A1, "risk_level"] == "high"
+    assert case.loc[CASE_A1, "n_high_indicators"] == 1
+    assert case.loc[CASE_A1, "n_medium_indicators"] == 3
+    assert json.loads(case.loc[CASE_A1, "link_counts"]) == {"template": 1}
+    assert case.loc[CASE_A3, "risk_level"] == "medium"
+    assert json.loads(case.loc[CASE_A3, "link_counts"]) == {"payer": 1}
+    assert case.loc[CASE_A3, "n_assessed"] == 1
 
 
 def test_text_signals_are_kept_apart(result) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +91,7 @@ def test_nationality_is_never_an_input() -> None:
 def test_changing_a_level_changes_the_case_risk() -> None:
     config = load_indicators().with_levels({"male_in_background": "low"})
     case = compute_stim(toy_data(), with_templates(config)).case.set_index("case_id")
-    assert case.loc["STIM-A1", "risk_level"] == "medium"
+    assert case.loc[CASE_A1, "risk_level"] == "medium"
 
 
 def test_a_window_restricts_adverts_payments_and_calls() -> None:
@@ -117,4 +120,4 @@ def test_partner_records_count_as_recorded_indicators() -> None:
     ent = res.entity.set_index("account_id")
     assert ent.loc["A4", "customer_flag_underage"]
     assert ent.loc["A4", "assessed"]
-    assert res.case.set_index("case_id").loc["STIM-A3", "risk_level"] == "high"
+    assert res.case.set_index("case_id").loc[CASE_A3, "risk_level"] == "high"

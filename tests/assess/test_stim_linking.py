@@ -10,7 +10,7 @@ import pytest
 
 from toex.assess.stim.derive import split_hubs
 from toex.assess.stim.indicators import LinkingConfig
-from toex.assess.stim.linking import components, key_edges, template_edges
+from toex.assess.stim.linking import case_id_of, components, key_edges, template_edges
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -27,9 +27,10 @@ def test_components_match_networkx_on_random_graphs(seed: int) -> None:
     g.add_edges_from(zip(edges["account_a"], edges["account_b"], strict=True))
     expected = {frozenset(c) for c in nx.connected_components(g)}
     assert {frozenset(grp) for grp in got.groupby("case_id")["account_id"].agg(set)} == expected
-    # The case ID is the smallest account of the case.
+    # The case ID is the hash of the smallest account of the case, and names no account.
     for case_id, grp in got.groupby("case_id"):
-        assert case_id == "STIM-" + min(grp["account_id"])
+        assert case_id == case_id_of(min(grp["account_id"]))
+        assert not any(a in case_id for a in grp["account_id"])
 
 
 def test_key_edges_chain_every_account_sharing_a_value() -> None:

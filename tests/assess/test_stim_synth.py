@@ -125,16 +125,17 @@ def test_every_trafficking_account_falls_in_a_high_risk_case(
     assert trafficking_in_high_cases(ent, case, truth) == []
 
 
-def test_network_accounts_cross_match_members_in_four_forces(
-    stim_con: duckdb.DuckDBPyConnection, tiny_synth: Path
-) -> None:
-    truth = pd.read_parquet(tiny_synth / "truth" / "asw_accounts.parquet")
-    members = pd.read_parquet(tiny_synth / "truth" / "scenario_members.parquet")
-    mentions = pd.read_parquet(tiny_synth / "truth" / "mentions.parquet")
+def planted_network_forces(con: duckdb.DuckDBPyConnection, synth: Path) -> set[str]:
+    """Forces in which the planted network's accounts are cross-matched to its members:
+    the members' resolved person IDs are found through the truth's mentions (file, row,
+    slot) and the snapshot's staged mentions, never through the STIM tables."""
+    truth = pd.read_parquet(synth / "truth" / "asw_accounts.parquet")
+    members = pd.read_parquet(synth / "truth" / "scenario_members.parquet")
+    mentions = pd.read_parquet(synth / "truth" / "mentions.parquet")
     network = truth[truth["scenario_id"].fillna("").str.startswith("NETWORK")]
     scenario = network["scenario_id"].iloc[0]
     true_people = set(members.loc[members["scenario_id"] == scenario, "person_id"])
-    staged = stim_con.execute("""
+    staged = con.execute("""
         SELECT m.source_file, m.source_row, m.slot, r.person_id
         FROM staged_person_mention m JOIN resolved_mention_person r USING (mention_id)""").df()
     staged["file"] = staged["source_file"].map(lambda f: Path(str(f)).name)
@@ -142,9 +143,15 @@ def test_network_accounts_cross_match_members_in_four_forces(
     mentions = mentions[mentions["person_id"].isin(true_people)]
     link = mentions.merge(staged, on=["file", "source_row", "slot"], suffixes=("_true", ""))
     resolved_members = set(link["person_id"])
-    cross = stim_con.execute("SELECT * FROM stim_case_crossmatch").df()
-    member = stim_con.execute("SELECT * FROM stim_case_member").df()
-    forces = network_forces(cross, member, network["account_id"].tolist(), resolved_members)
+    cross = con.execute("SELECT * FROM stim_case_crossmatch").df()
+    member = con.execute("SELECT * FROM stim_case_member").df()
+    return network_forces(cross, member, network["account_id"].tolist(), resolved_members)
+
+
+def test_network_accounts_cross_match_members_in_four_forces(
+    stim_con: duckdb.DuckDBPyConnection, tiny_synth: Path
+) -> None:
+    forces = planted_network_forces(stim_con, tiny_synth)
     assert len(forces) >= 4, forces
 
 
@@ -302,13 +309,19 @@ def test_every_report_figure_recomputed_from_raw_files(
     every figure of the report: each indicator's count and %, % with at least one low /
     medium / high indicator, outcomes by cases and adverts, top nationalities and regions
     of referrals."""
+    check_report_figures(stim_con, tiny_synth, ops)
+
+
+def check_report_figures(stim_con: duckdb.DuckDBPyConnection, synth: Path, ops: OpsStore) -> None:
+    """Raise referrals of the snapshot's assessed cases, walk them to outcomes, and check
+    every report figure against plain Python over the raw partner files of ``synth``."""
     config = yaml.safe_load(
         (
             Path(__file__).parents[2] / "src" / "toex" / "assess" / "data" / "stim_indicators.yaml"
         ).read_text(encoding="utf-8")
     )
     levels = {i["code"]: i["level"] for i in config["indicators"]}
-    raw = _raw(tiny_synth / "partner" / "asw")
+    raw = _raw(synth / "partner" / "asw")
     present = _raw_indicators(raw, config["linking"]["max_accounts_per_key"])
     assessed = set(raw["calls"])
 

@@ -84,7 +84,12 @@ STIM_CASE = spec(
     "One row per case: a connected group of accounts linked by shared phones, payers, "
     "emails or near-duplicate advert templates; its risk is the highest indicator level of "
     "its accounts, with the counts behind it.",
-    Column("case_id", "string", "STIM- plus the smallest account ID in the case.", False),
+    Column(
+        "case_id",
+        "string",
+        "STIM- plus a hash of the smallest account ID in the case (names no account).",
+        False,
+    ),
     Column("n_accounts", "int64", "Accounts in the case.", False),
     Column("n_assessed", "int64", "Accounts assessed by staff or partner users.", False),
     Column("n_adverts", "int64", "Adverts posted by the case's accounts.", False),

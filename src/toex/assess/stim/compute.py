@@ -17,6 +17,7 @@ briefing's table is reproduced over assessed accounts.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -50,6 +51,8 @@ class StimResult:
     hubs: pd.DataFrame
     window: Window = field(default_factory=Window)
     template_groups_dropped: int = 0
+    #: Wall-clock seconds per step of :func:`compute_stim` (for the run log and the bench).
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _level_name(rank: int) -> str:
@@ -184,9 +187,19 @@ def compute_stim(
     config = config or load_indicators()
     reference = reference or faker_reference()
     window = window or Window()
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = now - clock
+        clock = now
+
     data = restrict(data.conformed(), window)
     linking = config.linking
     keys, hubs = split_hubs(account_keys(data, linking), linking.max_accounts_per_key)
+    lap("keys")
     indicators = pd.concat(
         [derived_indicators(data, keys, reference), recorded_indicators(data)], ignore_index=True
     )
@@ -194,13 +207,16 @@ def compute_stim(
     source = {i.code: i.source for i in config.indicators}
     indicators["level"] = indicators["indicator"].map(level)
     indicators["source"] = indicators["indicator"].map(source)
+    lap("indicators")
 
     edges = [key_edges(keys)]
+    lap("key_links")
     dropped = 0
     if linking.template and len(data.adverts):
         templates = template_edges(data.adverts, linking, exact=exact_templates)
         edges.append(templates.edges)
         dropped = templates.dropped_groups
+    lap("template_links")
     non_empty = [e for e in edges if len(e)]
     all_edges = (
         pd.concat(non_empty, ignore_index=True) if non_empty else pd.DataFrame(columns=EDGE_COLUMNS)
@@ -223,9 +239,11 @@ def compute_stim(
 
     owner = entity.set_index("account_id")["case_id"]
     case_link = all_edges.assign(case_id=owner.reindex(all_edges["account_a"]).to_numpy())
+    lap("cases")
 
     text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals))
     text_signal["case_id"] = owner.reindex(text_signal["account_id"]).to_numpy()
+    lap("text_signals")
     return StimResult(
         entity=entity,
         entity_indicator=indicators,
@@ -236,4 +254,5 @@ def compute_stim(
         hubs=hubs,
         window=window,
         template_groups_dropped=dropped,
+        timings=timings,
     )

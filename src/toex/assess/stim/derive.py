@@ -7,6 +7,7 @@ is long-form: one row per (account, indicator) present, with the evidence an ana
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from toex.assess.stim.indicators import RECORDED_CODES, LinkingConfig
@@ -19,28 +20,36 @@ INDICATOR_COLUMNS = ["account_id", "indicator", "evidence"]
 
 
 def _clean_text(series: pd.Series) -> pd.Series:
-    out: pd.Series = series.astype("object")
-    return out.map(_clean_value)
-
-
-def _clean_value(value: object) -> str | None:
-    if value is None or value != value:  # None or NaN
-        return None
-    text = str(value).strip()
-    return text or None
+    """Values as stripped text, blanks and nulls as None (column-wise)."""
+    values = series.astype("object")
+    present = values.notna().to_numpy()
+    out = np.full(len(values), None, dtype=object)
+    if present.any():
+        text = values[present].astype(str).str.strip().to_numpy(dtype=object)
+        text[text == ""] = None
+        out[present] = text
+    return pd.Series(out, index=series.index, dtype="object")
 
 
 def normalised_phones(raw: pd.Series) -> pd.Series:
     """E.164 of each phone as written (None where it does not parse), one parse per value."""
     clean = _clean_text(raw)
     mapping = normalise_many(clean.dropna().unique().tolist())
-    return clean.map(lambda v: mapping.get(v) if v is not None else None)
+    mapped = clean.map(mapping).to_numpy(dtype=object)
+    mapped[pd.isna(mapped)] = None
+    return pd.Series(mapped, index=raw.index, dtype="object")
 
 
 def normalised_emails(raw: pd.Series) -> pd.Series:
-    """Lower-case emails; values without an ``@`` become None."""
-    clean = _clean_text(raw)
-    return clean.map(lambda v: v.lower() if v is not None and "@" in v else None)
+    """Lower-case emails; values without an ``@`` become None (column-wise)."""
+    values = _clean_text(raw).to_numpy(dtype=object)
+    present = np.flatnonzero(pd.notna(values))
+    out = np.full(len(values), None, dtype=object)
+    if present.size:
+        low = pd.Series(values[present], dtype="object").str.lower()
+        ok = low.str.contains("@", regex=False).to_numpy(dtype=bool)
+        out[present[ok]] = low[ok].to_numpy(dtype=object)
+    return pd.Series(out, index=raw.index, dtype="object")
 
 
 def joined(frame: pd.DataFrame, key: str, col: str, sep: str = ",") -> pd.Series:

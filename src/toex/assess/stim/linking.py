@@ -5,12 +5,14 @@ A case is a connected group of accounts in the graph whose edges are shared key 
 texts (:mod:`toex.assess.stim.minhash`). Each key value shared by n accounts contributes a
 chain of n-1 edges, which gives the same components as the full clique at a fraction of
 the size. Components come from igraph (tests check them against networkx). The case ID is
-``STIM-`` plus the smallest account ID in the group, so it stays the same across runs while
-that account stays in the case.
+``STIM-`` plus a hash of the smallest account ID in the group (:func:`case_id_of`), so it
+stays the same across runs while that account stays in the case, yet names no account: a
+case can hold several partners' accounts, and each partner sees the case ID.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import igraph as ig
@@ -59,6 +61,7 @@ def key_edges(keys: pd.DataFrame) -> pd.DataFrame:
 
 
 def _advert_components(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes joined by ``pairs`` (igraph)."""
     graph = ig.Graph(n=n, edges=pairs.tolist() if len(pairs) else [], directed=False)
     return np.asarray(graph.connected_components().membership, dtype=np.int64)
 
@@ -97,27 +100,28 @@ def template_edges(
     return TemplateLinks(key_edges(keys), dropped)
 
 
+def case_id_of(account_id: str) -> str:
+    """The case ID of a case whose smallest account ID is ``account_id``: ``STIM-`` and the
+    first 12 hex digits of its SHA-256 (opaque, stable, not guessable from an account)."""
+    return "STIM-" + hashlib.sha256(account_id.encode("utf-8")).hexdigest()[:12].upper()
+
+
 def components(account_ids: pd.Series, edges: pd.DataFrame) -> pd.DataFrame:
-    """(account_id, case_id) for every account: connected components of ``edges``."""
-    ids = pd.Index(pd.unique(account_ids.dropna().astype(str)))
+    """(account_id, case_id) for every account: connected components of ``edges``; the case
+    ID is :func:`case_id_of` the component's smallest account ID (found by position in the
+    sorted IDs, without a per-group string reduction)."""
+    ids = pd.Index(pd.unique(account_ids.dropna().astype(str))).sort_values()
     if len(ids) == 0:
         return pd.DataFrame(columns=["account_id", "case_id"])
-    a = (
-        ids.get_indexer(pd.Index(edges["account_a"].astype(str)))
-        if len(edges)
-        else np.empty(0, int)
-    )
-    b = (
-        ids.get_indexer(pd.Index(edges["account_b"].astype(str)))
-        if len(edges)
-        else np.empty(0, int)
-    )
-    ok = (a >= 0) & (b >= 0)
-    graph = ig.Graph(
-        n=len(ids), edges=list(zip(a[ok].tolist(), b[ok].tolist(), strict=True)), directed=False
-    )
-    member = np.asarray(graph.connected_components().membership, dtype=np.int64)
-    frame = pd.DataFrame({"account_id": ids.to_numpy(), "component": member})
-    first = frame.groupby("component")["account_id"].transform("min")
-    frame["case_id"] = "STIM-" + first
-    return frame[["account_id", "case_id"]]
+    if len(edges):
+        a = ids.get_indexer(pd.Index(edges["account_a"].astype(str)))
+        b = ids.get_indexer(pd.Index(edges["account_b"].astype(str)))
+        ok = (a >= 0) & (b >= 0)
+        pairs = np.stack([a[ok], b[ok]], axis=1)
+    else:
+        pairs = np.empty((0, 2), dtype=np.int64)
+    member = _advert_components(len(ids), pairs)
+    # ids are sorted, so a component's first position holds its smallest account ID.
+    _, first = np.unique(member, return_index=True)
+    case_ids = np.array([case_id_of(str(a)) for a in ids.to_numpy()[first]], dtype=object)
+    return pd.DataFrame({"account_id": ids.to_numpy(), "case_id": case_ids[member]})

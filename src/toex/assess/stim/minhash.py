@@ -5,29 +5,39 @@ area); InfoShield (Lee, Vajiac et al., ICDE 2021) showed such templates expose o
 activity, and MinHash LSH is the standard fast way to find them. This module computes the
 same signatures as :class:`datasketch.MinHash` (scheme ``affine32``: a 32-bit hash of each
 word 3-shingle, the MurmurHash3 finaliser, then ``num_perm`` affine permutations taken from
-datasketch with the same seed) but for a whole column at once with numpy, and bands them as
+datasketch with the same seed) but for a whole column at once, and bands them as
 :class:`datasketch.MinHashLSH` does with the band count and width that datasketch's
 ``_optimal_param`` chooses for the threshold. Tests check both against datasketch itself.
 
-Candidate pairs (adverts sharing a band) are kept only when their estimated Jaccard
-similarity reaches the threshold, which removes LSH's false positives.
+Everything is set-wise: texts are lower-cased and split into words by Arrow compute in
+C++ (:func:`word_lists`), each distinct word is hashed once (CRC-32), and a shingle's hash
+is a fixed numeric combination of its words' hashes (:func:`shingle_hash` gives the same
+for one shingle string, and is the hash function handed to datasketch in tests), so no
+shingle string is ever built. Candidate pairs (adverts sharing a band) are kept only when
+their estimated Jaccard similarity reaches the threshold, which removes LSH's false
+positives. datasketch (and the SciPy it pulls in) is imported only when first needed.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from datasketch import MinHash
-from datasketch.lsh import _optimal_param
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _WORD = re.compile(r"[a-z0-9']+")
+_NON_WORD = r"[^a-z0-9']+"
 _M1 = np.uint32(0x85EBCA6B)
 _M2 = np.uint32(0xC2B2AE35)
+_MIX = np.uint32(0x9E3779B1)
+_U32 = 0xFFFFFFFF
+#: Texts tokenised per Arrow batch (bounds the memory of the word lists).
+TOKEN_BATCH = 100_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class LshParams:
     @property
     def bands(self) -> tuple[int, int]:
         """(b, r): datasketch's optimal band count and rows per band for the threshold."""
+        from datasketch.lsh import _optimal_param
+
         b, r = _optimal_param(self.threshold, self.num_perm, 0.5, 0.5)
         return int(b), int(r)
 
@@ -54,19 +66,38 @@ def shingles(text: str, k: int = 3) -> set[str]:
     return {" ".join(tokens[i : i + k]) for i in range(len(tokens) - k + 1)}
 
 
+def _fmix32_int(h: int) -> int:
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) & _U32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) & _U32
+    return h ^ (h >> 16)
+
+
+def _combine_int(words: Sequence[bytes]) -> int:
+    h = zlib.crc32(words[0])
+    for word in words[1:]:
+        h = _fmix32_int((h * 0x9E3779B1 + zlib.crc32(word)) & _U32)
+    return h
+
+
 def shingle_hash(shingle: str) -> int:
-    """The 32-bit hash of a shingle (CRC-32 of its UTF-8 bytes)."""
-    return zlib.crc32(shingle.encode("utf-8"))
+    """The 32-bit hash of a shingle: CRC-32 of its first word, then for each further word
+    ``fmix32(h * 0x9E3779B1 + crc32(word))`` (what :func:`shingle_arrays` computes)."""
+    return _combine_int(shingle.encode("utf-8").split(b" "))
 
 
 def shingle_hash_bytes(b: bytes) -> int:
-    """The hash function handed to datasketch in tests (bytes in, 32 bits out)."""
-    return zlib.crc32(b)
+    """The hash function handed to datasketch in tests (a shingle's UTF-8 bytes in, 32 bits
+    out; the same as :func:`shingle_hash`)."""
+    return _combine_int(b.split(b" "))
 
 
 @cache
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's affine32 permutation parameters (a, b) for ``num_perm`` and ``seed``."""
+    from datasketch import MinHash
+
     perms = MinHash(num_perm=num_perm, seed=seed).permutations
     return np.asarray(perms[0], dtype=np.uint32), np.asarray(perms[1], dtype=np.uint32)
 
@@ -79,18 +110,71 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint32(16))
 
 
-def shingle_arrays(texts: Sequence[str | None], k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """(counts per text, concatenated shingle hashes) for a column of texts."""
-    counts = np.zeros(len(texts), dtype=np.int64)
-    hashes: list[int] = []
+def word_lists(texts: Sequence[str | None]) -> Iterator[tuple[np.ndarray, pa.Array]]:
+    """Per batch of texts: (words per text, the words concatenated), lower-cased and split
+    on anything but ``[a-z0-9']`` by Arrow in C++ (the words of :func:`shingles`)."""
+    for lo in range(0, len(texts), TOKEN_BATCH):
+        chunk = pa.array(
+            list(texts[lo : lo + TOKEN_BATCH]), type=pa.large_string(), from_pandas=True
+        )
+        lists = pc.split_pattern_regex(pc.utf8_lower(chunk), _NON_WORD)
+        values = pc.list_flatten(lists)
+        parent = pc.list_parent_indices(lists).to_numpy()
+        keep = pc.greater(pc.binary_length(values), 0)
+        words = pc.filter(values, keep)
+        counts = np.bincount(
+            parent[keep.to_numpy(zero_copy_only=False)], minlength=len(chunk)
+        ).astype(np.int64)
+        yield counts, words
+
+
+def _word_hashes(words: pa.Array) -> np.ndarray:
+    """CRC-32 of each word, computed once per distinct word."""
+    if len(words) == 0:
+        return np.empty(0, dtype=np.uint32)
+    encoded = pc.dictionary_encode(words)
     crc = zlib.crc32
-    for i, text in enumerate(texts):
-        if not text:
-            continue
-        hs = [crc(s.encode("utf-8")) for s in shingles(text, k)]
-        counts[i] = len(hs)
-        hashes.extend(hs)
-    return counts, np.asarray(hashes, dtype=np.uint32)
+    table = np.fromiter(
+        (crc(w.encode("utf-8")) for w in encoded.dictionary.to_pylist()),
+        dtype=np.uint32,
+        count=len(encoded.dictionary),
+    )
+    return table[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _shingle_hashes(counts: np.ndarray, wh: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(shingles per text, their hashes) from words per text and the words' hashes."""
+    n_sh = np.where(counts >= k, counts - k + 1, (counts > 0).astype(np.int64))
+    total = int(n_sh.sum())
+    if total == 0:
+        return n_sh, np.empty(0, dtype=np.uint32)
+    word_start = np.cumsum(counts) - counts
+    sh_start = np.cumsum(n_sh) - n_sh
+    doc = np.repeat(np.arange(len(counts)), n_sh)
+    g = word_start[doc] + (np.arange(total) - sh_start[doc])  # first word of each shingle
+    width = np.minimum(counts[doc], k)
+    h = wh[g].copy()
+    for j in range(1, k):
+        use = j < width
+        nxt = wh[np.where(use, g + j, g)]
+        mixed = _fmix32(h * _MIX + nxt)
+        h = np.where(use, mixed, h)
+    return n_sh, h
+
+
+def shingle_arrays(texts: Sequence[str | None], k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """(shingles per text, concatenated shingle hashes) for a column of texts; a text's
+    shingles are hashed as :func:`shingle_hash` hashes each of :func:`shingles`\' strings
+    (a repeated shingle may appear more than once, which no minimum notices)."""
+    counts: list[np.ndarray] = []
+    hashes: list[np.ndarray] = []
+    for words_per_text, words in word_lists(texts):
+        n_sh, h = _shingle_hashes(words_per_text, _word_hashes(words), k)
+        counts.append(n_sh)
+        hashes.append(h)
+    if not counts:
+        return np.zeros(0, dtype=np.int64), np.empty(0, dtype=np.uint32)
+    return np.concatenate(counts), np.concatenate(hashes).astype(np.uint32, copy=False)
 
 
 def signatures(
@@ -130,9 +214,8 @@ def band_keys(sig: np.ndarray, params: LshParams = LshParams()) -> np.ndarray:
     b, r = params.bands
     n = sig.shape[0]
     keys = np.empty((n, b), dtype=np.uint64)
-    wide = sig.astype(np.uint64)
     for band in range(b):
-        block = wide[:, band * r : (band + 1) * r]
+        block = sig[:, band * r : (band + 1) * r].astype(np.uint64)
         h = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
         for col in range(r):
             h = (h ^ block[:, col]) * np.uint64(1099511628211)
@@ -160,7 +243,11 @@ def candidate_pairs(
             pairs.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
     if not pairs:
         return np.empty((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(pairs), axis=0)
+    both = np.concatenate(pairs).astype(np.int64)
+    # One int64 per pair (i * n + j) makes the de-duplication a flat sort, not a row sort.
+    n = np.int64(sig.shape[0])
+    codes = np.unique(both[:, 0] * n + both[:, 1])
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -186,18 +273,38 @@ def near_duplicate_pairs(
     return pairs[keep], jac[keep]
 
 
+def exact_keys(texts: Sequence[str | None]) -> np.ndarray:
+    """Per text, a group code of its normalised wording (lower case, words only, as
+    :func:`shingles` reads it); -1 for texts without words."""
+    codes: list[np.ndarray] = []
+    seen: dict[str, int] = {}
+    for words_per_text, words in word_lists(texts):
+        offsets = np.concatenate([[0], np.cumsum(words_per_text)]).astype(np.int64)
+        lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), words)
+        joined = pc.binary_join(lists, pa.scalar(" ", pa.large_string()))
+        encoded = pc.dictionary_encode(joined)
+        # Dictionary codes are per batch: map each distinct wording to one global code.
+        local = np.fromiter(
+            (seen.setdefault(w, len(seen)) for w in encoded.dictionary.to_pylist()),
+            dtype=np.int64,
+            count=len(encoded.dictionary),
+        )
+        idx = encoded.indices.to_numpy(zero_copy_only=False)
+        chunk = local[idx]
+        chunk[words_per_text == 0] = -1
+        codes.append(chunk)
+    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
+
+
 def exact_duplicate_pairs(texts: Sequence[str | None]) -> np.ndarray:
     """Pairs chaining texts whose normalised wording (lower case, words only) is identical:
-    the exact-text baseline the benchmark compares LSH with."""
-    first: dict[str, int] = {}
-    pairs: list[tuple[int, int]] = []
-    for i, text in enumerate(texts):
-        if not text:
-            continue
-        key = " ".join(_WORD.findall(text.lower()))
-        if not key:
-            continue
-        j = first.setdefault(key, i)
-        if j != i:
-            pairs.append((j, i))
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    the exact-text baseline the benchmark compares LSH with. Each text is paired with the
+    first text of its wording."""
+    codes = exact_keys(texts)
+    ok = np.flatnonzero(codes >= 0)
+    if ok.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    _, first_pos, inverse = np.unique(codes[ok], return_index=True, return_inverse=True)
+    first = ok[first_pos][inverse]
+    dup = first != ok
+    return np.stack([first[dup], ok[dup]], axis=1).astype(np.int64)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -95,8 +96,16 @@ def conform(frame: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.DataFram
         elif col in CALL_FLAGS or col == "present":
             out[col] = out[col].map(_truthy).astype(bool)
         elif col.endswith("_id") or col == "partner":
-            out[col] = out[col].map(lambda v: None if v is None or v != v else str(v))
+            out[col] = _as_text(out[col])
     return out.reset_index(drop=True)
+
+
+def _as_text(column: pd.Series) -> pd.Series:
+    """Values as strings, nulls (None or NaN) as None, column-wise."""
+    present = column.notna().to_numpy()
+    values = np.full(len(column), None, dtype=object)
+    values[present] = column[present].astype(str).to_numpy(dtype=object)
+    return pd.Series(values, index=column.index, dtype="object")
 
 
 def _truthy(value: object) -> bool:

@@ -13,10 +13,34 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from toex.assess.sql_steps import query, table_exists
+from toex.assess.stim.indicators import INDICATOR_ORDER
 from toex.errors import NotFoundError, SnapshotError
 
 CASE_TABLES: tuple[str, ...] = ("stim_entity", "stim_case", "stim_case_member")
+
+
+# The two readers below match ``toex.assess.sql_steps.query`` / ``table_exists`` but are
+# kept here so the web app's STIM router imports no Arrow or pandas at start-up.
+def _raw(con: Any) -> Any:
+    """The DuckDB connection behind ``con`` (a raw connection or cursor, or an Ibis backend)."""
+    return con if hasattr(con, "execute") and not hasattr(con, "raw_sql") else con.con
+
+
+def table_exists(con: Any, name: str) -> bool:
+    """Whether a table or view called ``name`` exists on the connection."""
+    row = (
+        _raw(con)
+        .execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name])
+        .fetchone()
+    )
+    return bool(row and row[0])
+
+
+def query(con: Any, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of a query as plain dicts (dates stay ``datetime.date``)."""
+    cur = _raw(con).execute(sql, params or [])
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def available(con: Any) -> bool:
@@ -27,6 +51,57 @@ def available(con: Any) -> bool:
 def _require(con: Any) -> None:
     if not available(con):
         raise SnapshotError("this snapshot has no STIM tables (run the pipeline with partner data)")
+
+
+def _own_figures(con: Any, partner: str, case_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per case, its figures over the partner's own accounts only (a case may also hold
+    other partners' accounts, whose counts a partner must not see): accounts, assessed,
+    adverts, indicators per level and per code, accounts per level, dates, regions, links.
+    The case's risk level and ID stay the case's."""
+    if not case_ids:
+        return {}
+    marks = ", ".join("?" for _ in case_ids)
+    levels = ("low", "medium", "high")
+    per_level = ", ".join(
+        f"sum(n_{lv})::BIGINT AS n_{lv}_indicators, "
+        f"sum(CASE WHEN n_{lv} > 0 THEN 1 ELSE 0 END)::BIGINT AS accounts_{lv}"
+        for lv in levels
+    )
+    per_code = ", ".join(
+        f"sum(CASE WHEN {c} THEN 1 ELSE 0 END)::BIGINT AS {c}" for c in INDICATOR_ORDER
+    )
+    rows = query(
+        con,
+        f"""
+SELECT case_id, count(*) AS n_accounts,
+  sum(CASE WHEN assessed THEN 1 ELSE 0 END)::BIGINT AS n_assessed,
+  sum(n_adverts)::BIGINT AS n_adverts, min(first_seen) AS first_seen,
+  max(last_seen) AS last_seen,
+  string_agg(DISTINCT home_region, ',' ORDER BY home_region) AS regions,
+  {per_level}, {per_code}
+FROM stim_entity WHERE partner = ? AND case_id IN ({marks}) GROUP BY case_id""",
+        [partner, *case_ids],
+    )
+    links: dict[str, dict[str, int]] = {}
+    if table_exists(con, "stim_case_link"):
+        for r in query(
+            con,
+            f"""
+SELECT l.case_id, l.kind, count(*) AS n FROM stim_case_link l
+JOIN stim_entity a ON a.account_id = l.account_a AND a.partner = ?
+JOIN stim_entity b ON b.account_id = l.account_b AND b.partner = ?
+WHERE l.case_id IN ({marks}) GROUP BY l.case_id, l.kind""",
+            [partner, partner, *case_ids],
+        ):
+            links.setdefault(r["case_id"], {})[r["kind"]] = int(r["n"])
+    out: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        counts = {c: int(row.pop(c)) for c in INDICATOR_ORDER}
+        row["indicator_counts"] = json.dumps({c: n for c, n in sorted(counts.items()) if n})
+        row["link_counts"] = json.dumps(dict(sorted(links.get(row["case_id"], {}).items())))
+        row["partners"] = partner
+        out[row.pop("case_id")] = row
+    return out
 
 
 @dataclass
@@ -73,17 +148,9 @@ ORDER BY c.risk_rank DESC, c.n_accounts DESC, c.case_id LIMIT ?""",
         params,
     )
     if partner is not None:
-        counts = {
-            r["case_id"]: r["n"]
-            for r in query(
-                con,
-                """
-SELECT case_id, count(*) AS n FROM stim_case_member WHERE partner = ? GROUP BY case_id""",
-                [partner],
-            )
-        }
+        own = _own_figures(con, partner, [r["case_id"] for r in rows])
         for row in rows:
-            row["n_accounts"] = counts.get(row["case_id"], 0)
+            row.update(own.get(row["case_id"], {}))
             row.pop("crossmatch_forces", None)
     return rows
 
@@ -103,6 +170,8 @@ def case_view(
     if not found or (partner is not None and not members):
         raise NotFoundError(f"no STIM case {case_id}")
     case = found[0]
+    if partner is not None:
+        case.update(_own_figures(con, partner, [case_id]).get(case_id, {}))
     case["indicator_counts"] = json.loads(case.get("indicator_counts") or "{}")
     case["link_counts"] = json.loads(case.get("link_counts") or "{}")
     ids = [m["account_id"] for m in members]

@@ -13,7 +13,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from toex.assess.stim.indicators import TextSignal
 from toex.assess.stim.phones import is_obscured, phones_in_text
@@ -76,38 +79,31 @@ def signal_rows(
     return rows
 
 
-_TOKEN = re.compile(r"[a-z0-9']+")
+def _re2_filter(pattern: re.Pattern[str]) -> str:
+    """An RE2 pattern (Arrow's regex engine has no look-behind) matching the texts in which
+    ``pattern`` finds something: the same alternation between non-letters or the ends."""
+    body = pattern.pattern.split("(?<![A-Za-z])", 1)[1].rsplit("(?![A-Za-z])", 1)[0]
+    return rf"(?:^|[^A-Za-z]){body}(?:[^A-Za-z]|$)"
 
 
-def _lexicon_hits(texts: list[str], lexicon: Mapping[str, re.Pattern[str]]) -> list[dict[str, str]]:
-    """Per text, {signal: evidence} for the signals whose terms it contains.
+def _lexicon_hits(
+    texts: list[str], lexicon: Mapping[str, re.Pattern[str]]
+) -> dict[str, list[tuple[int, str]]]:
+    """Per signal, (text index, evidence) for the texts containing its terms.
 
-    Texts are tokenised once; a text is searched with a signal's pattern only when it holds
-    the first word of one of that signal's terms, which skips most adverts cheaply."""
-    anchors = {
-        name: {t.split()[0].lower().strip("\\") for t in _terms(p)} for name, p in lexicon.items()
-    }
-    every = set().union(*anchors.values()) if anchors else set()
-    out: list[dict[str, str]] = []
-    for text in texts:
-        found: dict[str, str] = {}
-        if text:
-            toks = set(_TOKEN.findall(text.lower()))
-            if not every.isdisjoint(toks):
-                for name, pattern in lexicon.items():
-                    if anchors[name].isdisjoint(toks):
-                        continue
-                    words = sorted({m.group(0).lower() for m in pattern.finditer(text)})
-                    if words:
-                        found[name] = "; ".join(words)
-        out.append(found)
+    Each signal's pattern first runs over the whole column at once in Arrow's C++ regex
+    engine (RE2); Python collects the matched words only from the texts it flags."""
+    column = pa.array(texts, pa.large_string())
+    out: dict[str, list[tuple[int, str]]] = {}
+    for name, pattern in lexicon.items():
+        flags = pc.match_substring_regex(column, _re2_filter(pattern), ignore_case=True)
+        rows: list[tuple[int, str]] = []
+        for i in np.flatnonzero(flags.to_numpy(zero_copy_only=False)).tolist():
+            words_found = sorted({m.group(0).lower() for m in pattern.finditer(texts[i])})
+            if words_found:
+                rows.append((i, "; ".join(words_found)))
+        out[name] = rows
     return out
-
-
-def _terms(pattern: re.Pattern[str]) -> list[str]:
-    """The terms a compiled lexicon pattern was built from (see :func:`compile_lexicon`)."""
-    body = pattern.pattern.split("(?:", 1)[1].rsplit(")(?![A-Za-z])", 1)[0]
-    return [t.replace("\\s+", " ").replace("\\", "") for t in body.split("|")]
 
 
 def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) -> pd.DataFrame:
@@ -116,9 +112,8 @@ def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) 
     distinct spelling (texts only when a cheap prefilter says they may hide a number)."""
     text = adverts["text"].fillna("").astype(str)
     frames: list[pd.DataFrame] = []
-    hits = _lexicon_hits(text.tolist(), lexicon)
-    for name in lexicon:
-        rows = [(i, ev) for i, found in enumerate(hits) if (ev := found.get(name))]
+    texts = text.tolist()
+    for name, rows in _lexicon_hits(texts, lexicon).items():
         if rows:
             idx = [i for i, _ in rows]
             frames.append(
@@ -134,19 +129,23 @@ def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) 
     raw = adverts["phone_raw"].astype("object")
     distinct = {v: is_obscured(v) for v in raw.dropna().unique().tolist()}
     phone_hit = raw.map(lambda v: distinct.get(v, False) if v is not None else False)
-    in_text = text.str.contains(_MAYBE_OBSCURED)
+    in_text = pd.Series(
+        pc.match_substring_regex(pa.array(texts, pa.large_string()), _MAYBE_OBSCURED.pattern)
+        .to_numpy(zero_copy_only=False)
+        .astype(bool),
+        index=adverts.index,
+    )
+    raw_values = raw.to_numpy()
+    phone_flag = phone_hit.to_numpy(dtype=bool)
+    advert_ids = adverts["advert_id"].to_numpy()
+    account_ids = adverts["account_id"].to_numpy()
     evidence_rows = []
-    for idx in adverts.index[phone_hit.astype(bool) | in_text]:
-        seen = {raw[idx]} if phone_hit[idx] else set()
-        seen |= {r for r, _ in phones_in_text(text[idx]) if is_obscured(r)}
+    for i in np.flatnonzero(phone_flag | in_text.to_numpy()).tolist():
+        seen = {raw_values[i]} if phone_flag[i] else set()
+        seen |= {r for r, _ in phones_in_text(texts[i]) if is_obscured(r)}
         if seen:
             evidence_rows.append(
-                (
-                    adverts.at[idx, "advert_id"],
-                    adverts.at[idx, "account_id"],
-                    OBSCURED_PHONE,
-                    "; ".join(sorted(seen)),
-                )
+                (advert_ids[i], account_ids[i], OBSCURED_PHONE, "; ".join(sorted(seen)))
             )
     if evidence_rows:
         frames.append(pd.DataFrame(evidence_rows, columns=SIGNAL_COLUMNS))

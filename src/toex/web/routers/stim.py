@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field
 
 from toex.assess.stim.indicators import load_indicators
 from toex.assess.stim.read import CaseView, account_view, available, case_view, list_cases
-from toex.assess.stim.service import actor_for, case_snapshot, report_for
 from toex.errors import AccessDeniedError, InputError
 from toex.ops import referrals as workflow
 from toex.ops.referrals import Actor
@@ -39,9 +38,17 @@ api = APIRouter(prefix="/api/v1/stim", tags=["stim"])
 router = APIRouter()
 
 
+def _service() -> Any:
+    """:mod:`toex.assess.stim.service`, imported on first use: it pulls in the STIM core
+    (pandas, igraph, phonenumbers...), which web app start-up should not pay for."""
+    from toex.assess.stim import service
+
+    return service
+
+
 def _actor(request: Request, user: Principal) -> Actor:
     user.require(STIM_ROLES, "use STIM")
-    return actor_for(
+    return _service().actor_for(
         state_of(request).store, user.username, request.client.host if request.client else ""
     )
 
@@ -97,7 +104,9 @@ def stim_home(
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         ready = available(cur)
-        report = report_for(cur, state_of(request).store, _date(start), _date(end), actor)
+        report = _service().report_for(
+            cur, state_of(request).store, _date(start), _date(end), actor
+        )
         cases = list_cases(cur, _partner(actor), limit=100) if ready else []
     audit(
         request,
@@ -208,7 +217,7 @@ def raise_referral_form(
     """Raise the case as a new referral."""
     actor = _actor(request, user)
     with warehouse_cursor(snapshot_of(request)) as cur:
-        snap = case_snapshot(cur, case_id, _partner(actor))
+        snap = _service().case_snapshot(cur, case_id, _partner(actor))
     ref = workflow.raise_referral(state_of(request).store, actor, snap, summary)
     return RedirectResponse(f"/stim/referrals/{ref.id}", status_code=303)
 
@@ -365,7 +374,9 @@ def api_report(
     """The STIM report for a period (a partner's own accounts only)."""
     actor = _actor(request, user)
     with warehouse_cursor(snapshot_of(request)) as cur:
-        report = report_for(cur, state_of(request).store, _date(start), _date(end), actor)
+        report = _service().report_for(
+            cur, state_of(request).store, _date(start), _date(end), actor
+        )
     audit(request, user, "view", target=f"stim report {report.window}")
     return asdict(report)
 
@@ -452,7 +463,7 @@ def api_raise(
     """Raise a case as a new referral (audited)."""
     actor = _actor(request, user)
     with warehouse_cursor(snapshot_of(request)) as cur:
-        snap = case_snapshot(cur, case_id, _partner(actor))
+        snap = _service().case_snapshot(cur, case_id, _partner(actor))
     return _referral_out(
         workflow.raise_referral(state_of(request).store, actor, snap, body.summary)
     )
