@@ -81,6 +81,9 @@ def small_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     from toex.synth import generate
 
+    prepared = os.environ.get("TOEX_TEST_SMALL_SYNTH")
+    if prepared:  # a developer's ready copy (never set in CI)
+        return Path(prepared)
     out = tmp_path_factory.mktemp("synth_small")
     generate(scale="small", seed=7, out=out)
     return out
@@ -91,6 +94,9 @@ def small_warehouse(small_synth: Path, tmp_path_factory: pytest.TempPathFactory)
     """A data directory holding the whole pipeline's snapshot of the small synthetic set."""
     from toex.pipeline import run
 
+    prepared = os.environ.get("TOEX_TEST_SMALL_DATA")
+    if prepared:  # a developer's ready pipeline run of TOEX_TEST_SMALL_SYNTH (never in CI)
+        return Path(prepared)
     data_dir = tmp_path_factory.mktemp("small_data")
     run(small_synth, data_dir, progress=False)
     return data_dir

@@ -1,7 +1,7 @@
 """Acceptance: the real pipeline (synth -> ingest -> resolve -> link) against planted truth.
 
-Default run: the session's tiny synthetic set (``tiny_warehouse``). Marked slow: the small set,
-built here with the pipeline's stages up to and including link.
+Default run: the session's tiny synthetic set (``tiny_warehouse``). Marked slow: the
+session's small set (``small_warehouse``, the whole pipeline).
 """
 
 from __future__ import annotations
@@ -80,16 +80,8 @@ def test_tiny_snapshot_holds_every_link_table(tiny_warehouse: Path) -> None:
 
 @pytest.mark.slow
 def test_small_pipeline_recovers_the_planted_networks(
-    tmp_path_factory: pytest.TempPathFactory,
+    small_synth: Path, small_warehouse: Path
 ) -> None:
-    from toex.link.stage import run_link_stage
-    from toex.pipeline import STAGES, run
-    from toex.synth import generate
-
-    synth = tmp_path_factory.mktemp("synth_small")
-    generate(scale="small", seed=7, out=synth)
-    data = tmp_path_factory.mktemp("link_small")
-    run(synth, data, progress=False, stages=STAGES[: STAGES.index(run_link_stage) + 1])
-    info = SnapshotStore(data).current()
+    info = SnapshotStore(small_warehouse).current()
     assert info is not None
-    check_report(evaluate_snapshot(info.path, synth))
+    check_report(evaluate_snapshot(info.path, small_synth))

@@ -1,24 +1,25 @@
 """The small (demo) scale: realism bands, rates and the partner website's STIM indicator rates.
 
-One slow test: it generates the ~200k-mention data set once.
+One slow test on the session's small set (``small_synth``, generated once for every slow tier).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from toex.synth import generate, load_rates
+from toex.synth import load_rates
 from toex.synth.stats import compute_stats
 
 
 @pytest.mark.slow
-def test_small_scale_is_realistic(tmp_path: Path) -> None:
-    out = tmp_path / "small"
-    manifest = generate(out, scale="small", seed=7)
+def test_small_scale_is_realistic(small_synth: Path) -> None:
+    out = small_synth
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     stats = compute_stats(out)
     rates = load_rates()
     assert 180_000 <= stats["mentions"] <= 230_000

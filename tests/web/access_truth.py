@@ -3,6 +3,11 @@
 Reads a warehouse's rows into Python and computes, without the app's SQL, which mentions,
 persons, events, network neighbours and search hits a user may see. Tests compare every
 data route's output with these sets.
+
+Network neighbours: when the warehouse holds the link stage's tables, a neighbour is linked
+by a ``link_edge`` (not hub-only) one of whose evidence units has a permitted record naming
+each of the two persons; otherwise by a shared visible event or visible shared object.
+Either way the neighbour must have a visible mention.
 """
 
 from __future__ import annotations
@@ -63,6 +68,15 @@ class Truth:
             "classification FROM staged_object WHERE mention_id IS NOT NULL "
             "AND value IS NOT NULL"
         )
+        tables = {r["table_name"] for r in rows("SELECT table_name FROM information_schema.tables")}
+        self.has_links = {"link_edge", "link_edge_evidence"} <= tables
+        self.evidence: list[dict[str, Any]] = []
+        if self.has_links:
+            self.evidence = rows(
+                "SELECT v.person_a, v.person_b, v.edge_type, v.unit_key, v.person_id, v.force, "
+                "v.handling_code, v.classification FROM link_edge_evidence v "
+                "JOIN link_edge e USING (person_a, person_b, edge_type) WHERE NOT e.hub_only"
+            )
         con.close()
         self.persons: dict[str, set[str]] = {}
         for mid, m in self.mentions.items():
@@ -88,9 +102,21 @@ class Truth:
         return out
 
     def neighbours(self, person_id: str, vis: set[str], rule: Rule | None) -> set[str]:
-        """Persons linked by a visible shared event or visible shared object."""
+        """Visible persons linked to ``person_id`` as the user may see the links."""
         if rule is None:
             return set()
+        visible_persons = {self.mentions[m]["person_id"] for m in vis}
+        if self.has_links:
+            named: dict[tuple[str, str, str, str], set[str]] = {}
+            for v in self.evidence:
+                if person_id in (v["person_a"], v["person_b"]) and rule.permits(v):
+                    unit = (v["person_a"], v["person_b"], v["edge_type"], v["unit_key"])
+                    named.setdefault(unit, set()).add(v["person_id"])
+            return {
+                (b if a == person_id else a)
+                for (a, b, _t, _u), who in named.items()
+                if {a, b} <= who
+            } & visible_persons
         out: set[str] = set()
         events = self.person_events(person_id, vis, rule)
         for mid in vis:

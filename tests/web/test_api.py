@@ -80,7 +80,7 @@ def test_views_need_a_purpose(client: TestClient, users: Users) -> None:
     )
 
 
-def test_decisions(client: TestClient, users: Users) -> None:
+def test_decisions(client: TestClient, users: Users, store: OpsStore) -> None:
     auth = _token(users)
     body = {
         "mention_a": M1,
@@ -91,6 +91,22 @@ def test_decisions(client: TestClient, users: Users) -> None:
     }
     r = client.post("/api/v1/decisions", headers=auth, json=body)
     assert r.status_code == 201 and r.json()["id"] >= 1
+    # Audited exactly once, with the caller's organisation, client, purpose and the decision.
+    (entry,) = search_entries(store, AuditQuery(action="decision"))
+    assert (entry.organisation, entry.target, entry.purpose, entry.client) == (
+        "regional",
+        f"{M1}|{M2}",
+        "api test",
+        "testclient",
+    )
+    assert entry.detail == {
+        "api": True,
+        "decision_id": r.json()["id"],
+        "same": True,
+        "mention_a": M1,
+        "mention_b": M2,
+        "reason": "same PNC",
+    }
     hidden = {**body, "mention_b": "mention-999999"}
     assert client.post("/api/v1/decisions", headers=auth, json=hidden).status_code == 404
 

@@ -179,19 +179,24 @@ def test_explain_and_decision(client: TestClient, analyst: str, store: OpsStore)
         (d,) = s.query(MatchDecision).all()
         assert (d.mention_a, d.mention_b, d.same, d.decided_by) == (M1, M2, False, "ann")
     assert "different fathers named" in client.get("/person/P1").text
-    # One entry from the decision store (reason as purpose), one from the web app with the
-    # user's organisation, client and stated purpose.
-    web, ops = search_entries(store, AuditQuery(action="decision"))
-    assert (web.organisation, web.purpose, web.detail["reason"]) == (
-        "regional",
-        "decision test",
-        "different fathers named",
-    )
-    assert (ops.username, ops.target, ops.purpose) == (
+    # Exactly one entry, written by the decision store in the decision's transaction, with
+    # the user's organisation, client address and stated purpose.
+    (entry,) = search_entries(store, AuditQuery(action="decision"))
+    assert (entry.username, entry.organisation, entry.target, entry.purpose, entry.client) == (
         "ann",
+        "regional",
         f"{M1}|{M2}",
-        "different fathers named",
+        "decision test",
+        "testclient",
     )
+    assert entry.detail == {
+        "person": "P1",
+        "decision_id": d.id,
+        "same": False,
+        "mention_a": M1,
+        "mention_b": M2,
+        "reason": "different fathers named",
+    }
 
 
 def test_decision_on_a_hidden_mention_is_404(

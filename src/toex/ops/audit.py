@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from toex.ops.db import OpsStore
@@ -84,8 +84,20 @@ def _json_safe(detail: dict[str, object] | None) -> dict[str, object]:
     return loaded
 
 
-def append_entry(
+def claim_head(session: Session) -> str:
+    """Claim the chain head in ``session``'s transaction; returns the last entry's hash.
+
+    Must be the transaction's first statement on SQLite (it takes the write lock); the head
+    stays claimed until the transaction ends, so no other append can slip in between.
+    """
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
+    head: str = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    return head
+
+
+def write_entry(
     session: Session,
+    head: str,
     *,
     username: str,
     action: str,
@@ -95,16 +107,10 @@ def append_entry(
     detail: dict[str, object] | None = None,
     client: str = "",
 ) -> AuditEntry:
-    """Append one entry in ``session``'s transaction (the caller commits).
-
-    Call it at the start of a fresh transaction: the head-row update that serialises
-    appends must be the transaction's first statement on SQLite.
-    """
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
-    now = utcnow()
+    """Write one entry after ``head`` (from :func:`claim_head` in the same transaction) and
+    move the head to it; the caller commits."""
     entry = AuditEntry(
-        at=now,
+        at=utcnow(),
         username=username[:100],
         organisation=organisation[:64],
         action=action[:40],
@@ -127,6 +133,57 @@ def append_entry(
     return entry
 
 
+def append_entry(
+    session: Session,
+    *,
+    username: str,
+    action: str,
+    organisation: str = "",
+    target: str = "",
+    purpose: str = "",
+    detail: dict[str, object] | None = None,
+    client: str = "",
+) -> AuditEntry:
+    """Append one entry in ``session``'s transaction (the caller commits).
+
+    Call it at the start of a fresh transaction: the head-row update that serialises
+    appends must be the transaction's first statement on SQLite.
+    """
+    return write_entry(
+        session,
+        claim_head(session),
+        username=username,
+        action=action,
+        organisation=organisation,
+        target=target,
+        purpose=purpose,
+        detail=detail,
+        client=client,
+    )
+
+
+#: The statements of one append, built once (SQLAlchemy caches their compiled form and the
+#: driver its prepared statements): claim the head, insert the entry, set its hash, move
+#: the head.
+_CLAIM_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=AuditHead.seq + 1)
+    .returning(AuditHead.last_hash)
+)
+_INSERT_ENTRY = insert(AuditEntry)
+_SET_HASH = (
+    update(AuditEntry)
+    .where(AuditEntry.id == bindparam("entry_id"))
+    .values(entry_hash=bindparam("h"))
+)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(last_id=bindparam("entry_id"), last_hash=bindparam("h"))
+)
+
+
 def record(
     store: OpsStore,
     *,
@@ -138,20 +195,38 @@ def record(
     detail: dict[str, object] | None = None,
     client: str = "",
 ) -> int:
-    """Append one entry in its own transaction and commit it; returns the entry id."""
-    with _APPEND_LOCK, store.session() as session:
-        entry = append_entry(
-            session,
-            username=username,
-            action=action,
-            organisation=organisation,
-            target=target,
-            purpose=purpose,
-            detail=detail,
-            client=client,
-        )
-        session.commit()
-        return entry.id
+    """Append one entry in its own transaction and commit it; returns the entry id.
+
+    The fast path for the web app (every search and view): four Core statements on one
+    pooled connection, no ORM unit of work. The head row is claimed first (``UPDATE ...
+    RETURNING``), so appends from threads and processes are serialised exactly as
+    :func:`append_entry` serialises them, and the entry hashes the same fields.
+    """
+    fields: dict[str, object] = {
+        "at": utcnow(),
+        "username": username[:100],
+        "organisation": organisation[:64],
+        "action": action[:40],
+        "target": target[:300],
+        "purpose": purpose,
+        "detail": _json_safe(detail),
+        "client": client[:100],
+    }
+    with _APPEND_LOCK, store.engine.begin() as conn:
+        head = conn.execute(_CLAIM_HEAD).scalar_one()
+        inserted = conn.execute(_INSERT_ENTRY, {**fields, "prev_hash": head, "entry_hash": ""})
+        key = inserted.inserted_primary_key
+        assert key is not None, "the audit entry got no id"
+        new_id = int(key[0])
+        hashed = {
+            **fields,
+            "id": new_id,
+            "at": canonical_time(fields["at"]),  # type: ignore[arg-type]
+        }
+        digest = compute_hash(head, hashed)
+        conn.execute(_SET_HASH, {"entry_id": new_id, "h": digest})
+        conn.execute(_MOVE_HEAD, {"entry_id": new_id, "h": digest})
+        return new_id
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A decision says two person mentions are (or are not) the same person, with who, when and
 why. Active decisions override the resolution model on every run; revoking one restores the
 model's view. A new decision on a pair supersedes (revokes) the pair's active one. Each
-decision and revocation is written to the audit log in the same transaction.
+decision and revocation is written to the audit log in the same transaction, once: callers
+(the CLI, the web app) pass who is asking and why, and add no entry of their own.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from toex.errors import InputError, NotFoundError
-from toex.ops.audit import append_entry
+from toex.ops.audit import append_entry, claim_head, write_entry
 from toex.ops.db import OpsStore
 from toex.ops.models import MatchDecision, utcnow
 
@@ -54,11 +55,25 @@ def _view(d: MatchDecision) -> Decision:
 
 
 def record_decision(
-    store: OpsStore, mention_a: str, mention_b: str, *, same: bool, reason: str, decided_by: str
+    store: OpsStore,
+    mention_a: str,
+    mention_b: str,
+    *,
+    same: bool,
+    reason: str,
+    decided_by: str,
+    organisation: str = "",
+    client: str = "",
+    purpose: str = "",
+    context: dict[str, object] | None = None,
 ) -> Decision:
     """Record that two mentions are (``same=True``) or are not the same person.
 
     The pair is stored in sorted order; an active decision on the same pair is revoked.
+    One ``decision`` audit entry is written in the same transaction: target ``a|b``, the
+    stated ``purpose`` (the reason when none is stated, as from the CLI), the decider's
+    ``organisation`` and ``client`` address, and in its detail the decision id, verdict,
+    mentions, reason and any ``context`` (e.g. the person page it was made on).
     Raises :class:`InputError` for a mention paired with itself or an empty reason.
     """
     a, b = sorted((mention_a.strip(), mention_b.strip()))
@@ -71,14 +86,7 @@ def record_decision(
     if not decided_by.strip():
         raise InputError("a decision needs the name of who made it")
     with store.session() as session:
-        append_entry(
-            session,
-            username=decided_by,
-            action="decision",
-            target=f"{a}|{b}",
-            purpose=reason,
-            detail={"same": same, "mention_a": a, "mention_b": b},
-        )
+        head = claim_head(session)  # first: serialises with every other append
         now = utcnow()
         for old in session.scalars(
             select(MatchDecision).where(
@@ -97,6 +105,25 @@ def record_decision(
             decided_at=now,
         )
         session.add(d)
+        session.flush()
+        write_entry(
+            session,
+            head,
+            username=decided_by,
+            action="decision",
+            organisation=organisation,
+            target=f"{a}|{b}",
+            purpose=purpose.strip() or reason,
+            detail={
+                **(context or {}),
+                "decision_id": d.id,
+                "same": same,
+                "mention_a": a,
+                "mention_b": b,
+                "reason": reason.strip(),
+            },
+            client=client,
+        )
         session.commit()
         return _view(d)
 

@@ -9,6 +9,8 @@ what ``toex serve`` runs.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -45,9 +47,18 @@ API_DESCRIPTION = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start opening the warehouse snapshot as soon as the app (each worker) starts, so the
+    read model is built before the first request rather than during it."""
+    app.state.toex.warehouse.start()
+    yield
+
+
 def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> FastAPI:
     """The web app over this operational store and snapshot source."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="toex",
         version="1",
         description=API_DESCRIPTION,

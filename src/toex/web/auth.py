@@ -143,6 +143,16 @@ class PrincipalCache:
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, key: str) -> tuple[bool, Principal | None]:
+        """(True, principal) when ``key`` is cached and fresh, else (False, None)."""
+        if self.ttl <= 0:
+            return False, None
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return True, hit[1]
+        return False, None
+
     def get(self, key: str, load: Callable[[], Principal | None]) -> Principal | None:
         """The cached principal for ``key``, else ``load()`` (cached, even when None)."""
         if self.ttl <= 0:

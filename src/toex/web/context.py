@@ -9,13 +9,14 @@ warehouse cursor with :func:`warehouse_cursor`, and write audit entries with :fu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from toex.ops import audit as audit_log
 from toex.ops.accounts import token_digest
@@ -83,13 +84,25 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def html_user(request: Request) -> Principal:
+async def _principal(
+    state: AppState, key: str, load: Callable[[], Principal | None]
+) -> Principal | None:
+    """The cached principal for ``key``; loaded from the operational store in the thread
+    pool when missing or stale (every ``principal_cache_seconds``), so the usual request
+    spends no thread on it."""
+    hit, principal = state.principals.peek(key)
+    if hit:
+        return principal
+    return await run_in_threadpool(state.principals.get, key, load)
+
+
+async def html_user(request: Request) -> Principal:
     """Dependency: the logged-in user of an HTML page (else :class:`LoginRequired`)."""
     state, user_id = state_of(request), session_of(request).user_id
     if not user_id:
         raise LoginRequired()
-    principal = state.principals.get(
-        f"u:{user_id}", lambda: principal_for_session(state.store, user_id)
+    principal = await _principal(
+        state, f"u:{user_id}", lambda: principal_for_session(state.store, user_id)
     )
     if principal is None:
         raise LoginRequired()
@@ -100,15 +113,15 @@ def html_user(request: Request) -> Principal:
 _bearer = HTTPBearer(auto_error=False, description="An API token from `toex user token`.")
 
 
-def api_user(
+async def api_user(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     """Dependency: the API caller identified by a bearer token (else 401)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise TokenRequired()
     state, token = state_of(request), credentials.credentials
-    principal = state.principals.get(
-        f"t:{token_digest(token)}", lambda: principal_for_token(state.store, token)
+    principal = await _principal(
+        state, f"t:{token_digest(token)}", lambda: principal_for_token(state.store, token)
     )
     if principal is None:
         raise TokenRequired()

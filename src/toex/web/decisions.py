@@ -1,9 +1,11 @@
 """Same / not-the-same decisions as the web app records and shows them.
 
 Recording and listing are :mod:`toex.ops.decisions` (the resolve stage's store of analyst
-decisions, which also writes its own audit entry). The web app adds the one rule that is
-its business: a decision is shown only when both of its mentions are visible to the user,
-so a decision never discloses a hidden mention.
+decisions). That store writes the decision's one audit entry in the same transaction; the
+web app passes it the user's organisation, client address and stated purpose and writes no
+entry of its own. The web app adds the one rule that is its business: a decision is shown
+only when both of its mentions are visible to the user, so a decision never discloses a
+hidden mention.
 """
 
 from __future__ import annotations
@@ -19,13 +21,33 @@ MIN_REASON = 5
 
 
 def record_decision(
-    store: OpsStore, *, mention_a: str, mention_b: str, same: bool, reason: str, decided_by: str
+    store: OpsStore,
+    *,
+    mention_a: str,
+    mention_b: str,
+    same: bool,
+    reason: str,
+    decided_by: str,
+    organisation: str,
+    client: str,
+    purpose: str,
+    context: dict[str, object] | None = None,
 ) -> int:
-    """Record a decision and return its id; :class:`InputError` for a short reason."""
+    """Record a decision (audited once, in the same transaction) and return its id;
+    :class:`InputError` for a short reason."""
     if len(reason.strip()) < MIN_REASON:
         raise InputError(f"give a reason of at least {MIN_REASON} characters")
     decision = ops_record_decision(
-        store, mention_a, mention_b, same=same, reason=reason, decided_by=decided_by
+        store,
+        mention_a,
+        mention_b,
+        same=same,
+        reason=reason,
+        decided_by=decided_by,
+        organisation=organisation,
+        client=client,
+        purpose=purpose,
+        context=context,
     )
     return decision.id
 

@@ -11,6 +11,7 @@ filtered query; the index itself is never shown, so it may hold every name in th
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -48,20 +49,29 @@ def split_name(text: str) -> tuple[str, str]:
     return words[0], words[-1]
 
 
+@functools.cache
 def _groups_fn() -> Callable[[str], list[str]]:
     try:
         from toex.resolve.nicknames import forename_groups
     except ImportError:  # the resolve package not installed: every name is its own group
         return lambda name: [name] if name else []
-    return forename_groups
+    return _memo(forename_groups)
 
 
+@functools.cache
 def _metaphone_fn() -> Callable[[str], list[str]] | None:
     try:
         from toex.resolve.name_keys import surname_metaphones
     except ImportError:
         return None
-    return surname_metaphones
+    return _memo(surname_metaphones)
+
+
+def _memo(fn: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """``fn`` remembered for the most recent 200,000 names (keys of stored names are asked
+    for on every search that finds them)."""
+    cached = functools.lru_cache(maxsize=200_000)(lambda name: tuple(fn(name)))
+    return lambda name: list(cached(name))
 
 
 @dataclass

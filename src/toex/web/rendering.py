@@ -54,6 +54,9 @@ def snapshot_label(request: Request) -> tuple[str, str]:
     """(date, run id) of the snapshot this request used, or of the current one."""
     snap = getattr(request.state, "snapshot", None)
     if snap is None:
+        warehouse = request.app.state.toex.warehouse
+        if warehouse.opening:  # pages without warehouse data do not wait for it
+            return "snapshot opening", ""
         try:
             snap = request.app.state.toex.warehouse.snapshot()
         except ToexError:

@@ -12,6 +12,7 @@ which DuckDB allows across threads.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import duckdb
 
 from toex.errors import SnapshotError
 from toex.web.names import NameIndex
+from toex.web.searchindex import SearchIndex
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,15 @@ def _ref(info: Any) -> SnapshotRef:
 
 #: The read model built in memory for each snapshot: table -> (source tables, SELECT, index
 #: columns). Copying the rows the pages read into memory, sorted and indexed, turns the
-#: per-request lookups (a person's mentions, an event's persons) into index scans.
+#: per-request lookups (a person's mentions, an event's persons) into index scans. Names are
+#: not indexed here: name search reads the coded arrays of :mod:`toex.web.searchindex`.
 READ_MODEL: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "web_mention": (
         ("staged_person_mention", "resolved_mention_person"),
         "SELECT t.*, r.person_id FROM snap.main.staged_person_mention t "
         "JOIN snap.main.resolved_mention_person r ON r.mention_id = t.mention_id "
         "ORDER BY r.person_id, t.mention_id",
-        ("person_id", "mention_id", "event_id", "surname", "forename", "phone", "email", "pnc_id"),
+        ("person_id", "mention_id", "event_id", "phone", "email", "pnc_id"),
     ),
     "web_event": (
         ("staged_event",),
@@ -96,18 +99,94 @@ READ_MODEL: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
         "SELECT * FROM snap.main.staged_location ORDER BY mention_id",
         ("mention_id",),
     ),
+    # The link stage's edges (hub-only ones left out, as networks leave them out), once per
+    # direction so one index finds a person's links. ``uniform``: every record behind the
+    # edge carries the same markings, so a user sees all of it or none of it.
+    "web_link": (
+        ("link_edge", "link_edge_evidence"),
+        "WITH u AS (SELECT person_a, person_b, edge_type, count(DISTINCT concat_ws('|', "
+        "force, handling_code, classification)) = 1 AS uniform "
+        "FROM snap.main.link_edge_evidence GROUP BY ALL), "
+        "e AS (SELECT e.person_a, e.person_b, e.edge_type, e.weight, e.n_units, e.forces, "
+        "e.handling_codes, e.classification, coalesce(u.uniform, TRUE) AS uniform "
+        "FROM snap.main.link_edge e LEFT JOIN u USING (person_a, person_b, edge_type) "
+        "WHERE NOT e.hub_only) "
+        "SELECT person_a AS person_id, person_b AS neighbour, * EXCLUDE (person_a, person_b) "
+        "FROM e UNION ALL "
+        "SELECT person_b AS person_id, person_a AS neighbour, * EXCLUDE (person_a, person_b) "
+        "FROM e ORDER BY person_id, neighbour, edge_type",
+        ("person_id",),
+    ),
+    # The evidence records of the edges whose records carry different markings (the only
+    # edges a user may see in part), once per end of the edge.
+    "web_link_evidence": (
+        ("link_edge", "link_edge_evidence"),
+        "WITH x AS (SELECT v.person_a, v.person_b, v.edge_type, v.unit_key, v.person_id, "
+        "v.force, v.handling_code, v.classification FROM snap.main.link_edge_evidence v "
+        "JOIN web_link w ON w.person_id = v.person_a AND w.neighbour = v.person_b "
+        "AND w.edge_type = v.edge_type AND NOT w.uniform) "
+        "SELECT person_a AS centre, * FROM x UNION ALL SELECT person_b AS centre, * FROM x "
+        "ORDER BY centre",
+        ("centre",),
+    ),
 }
+
+
+def _match_pair_sql(columns: dict[str, frozenset[str]]) -> str | None:
+    """The read model's ``web_match_pair`` (the model's scored pairs, indexed by their first
+    mention), from whichever column names this snapshot's ``resolved_match_pair`` uses."""
+    have = columns.get("resolved_match_pair", frozenset())
+    for a, b in PAIR_COLUMNS:
+        if a in have and b in have:
+            prob = "match_probability" if "match_probability" in have else "NULL::DOUBLE"
+            return (
+                f"SELECT {a} AS mention_a, {b} AS mention_b, {prob} AS match_probability "
+                f"FROM snap.main.resolved_match_pair ORDER BY mention_a"
+            )
+    return None
+
+
+#: The assess stage's priority list and the names its score and reason columns may have.
+PRIORITY_TABLE = "assess_perpetrator_priority"
+SCORE_COLUMNS = ("priority_score", "score", "priority")
+REASON_COLUMNS = ("reason", "reasons", "explanation")
+
+
+def _priority_sql(columns: dict[str, frozenset[str]]) -> str | None:
+    """The read model's ``web_priority`` (one person's score and reason by index)."""
+    have = columns.get(PRIORITY_TABLE, frozenset())
+    score = next((c for c in SCORE_COLUMNS if c in have), None)
+    if score is None or "person_id" not in have:
+        return None
+    reason = next((c for c in REASON_COLUMNS if c in have), None)
+    reason_sql = f"CAST({reason} AS VARCHAR)" if reason else "NULL::VARCHAR"
+    return (
+        f"SELECT person_id, {score} AS score, {reason_sql} AS reason "
+        f"FROM snap.main.{PRIORITY_TABLE} ORDER BY person_id"
+    )
+
+
+#: Column pairs under which ``resolved_match_pair`` may name its two mentions.
+PAIR_COLUMNS = (
+    ("mention_id_l", "mention_id_r"),
+    ("mention_a", "mention_b"),
+    ("mention_id_a", "mention_id_b"),
+)
 
 
 class OpenSnapshot:
     """One open snapshot: an in-memory DuckDB database with the snapshot file attached
     read-only (every table visible under its own name through a view), the in-memory read
-    model (:data:`READ_MODEL`), and a lazily built name index."""
+    model (:data:`READ_MODEL`, ``web_match_pair``) and the name search index
+    (:class:`~toex.web.searchindex.SearchIndex`), all built when the snapshot is opened.
+    Table columns are read once here; requests never ask the catalogue."""
 
-    def __init__(self, ref: SnapshotRef, threads: int = 2) -> None:
+    def __init__(self, ref: SnapshotRef, threads: int = 2, build_threads: int = 0) -> None:
         self.ref = ref
         try:
             self._con = duckdb.connect(":memory:", config={"threads": max(1, threads)})
+            # The read model is built once with every core, then queries run on one thread.
+            self._con.execute(f"SET threads = {max(1, build_threads or os.cpu_count() or 1)}")
             path = str(ref.path).replace("'", "''")
             self._con.execute(f"ATTACH '{path}' AS snap (READ_ONLY)")
             tables = [
@@ -123,9 +202,48 @@ class OpenSnapshot:
                 if all(t in tables for t in sources):
                     self._con.execute(f"CREATE TABLE {name} AS {select}")
                     for col in indexed:
-                        self._con.execute(f"CREATE INDEX ix_{name}_{col} ON {name} ({col})")
+                        self._index(name, col)
+            catalogue = self._columns()
+            for name, sql, key in (
+                ("web_match_pair", _match_pair_sql(catalogue), "mention_a"),
+                ("web_priority", _priority_sql(catalogue), "person_id"),
+            ):
+                if sql is not None:
+                    self._con.execute(f"CREATE TABLE {name} AS {sql}")
+                    self._index(name, key)
+            self.columns: dict[str, frozenset[str]] = self._columns()
+            cur = self._con.cursor()
+            try:
+                self.search = (
+                    SearchIndex.build(cur)
+                    if self.has_columns(
+                        "web_mention", "forename", "surname", "force", "handling_code"
+                    )
+                    else SearchIndex.empty()
+                )
+            finally:
+                cur.close()
+            self._con.execute(f"SET threads = {max(1, threads)}")
         except duckdb.Error as exc:
             raise SnapshotError(f"cannot open snapshot {ref.run_id}: {exc}") from exc
+
+    def _index(self, table: str, column: str) -> None:
+        """Create an ART index and use it once: DuckDB does one-off work on an index's first
+        multi-key lookup (seconds at the small scale), which would otherwise land on the
+        first requests."""
+        self._con.execute(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
+        keys = [
+            r[0]
+            for r in self._con.execute(
+                f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 2"
+            ).fetchall()
+        ]
+        self._con.execute(
+            f"SELECT count(*) FROM {table} WHERE {column} = ANY($k)", {"k": keys}
+        ).fetchall()
+
+    def _columns(self) -> dict[str, frozenset[str]]:
+        """Every table and view of the connection with its columns (read once per snapshot)."""
         rows = self._con.execute(
             "SELECT table_name, column_name FROM information_schema.columns "
             "WHERE table_catalog = 'memory'"
@@ -133,9 +251,7 @@ class OpenSnapshot:
         columns: dict[str, set[str]] = {}
         for table, column in rows:
             columns.setdefault(table, set()).add(column)
-        self.columns: dict[str, frozenset[str]] = {t: frozenset(c) for t, c in columns.items()}
-        self._names: NameIndex | None = None
-        self._lock = threading.Lock()
+        return {t: frozenset(c) for t, c in columns.items()}
 
     @property
     def date(self) -> str:
@@ -155,16 +271,8 @@ class OpenSnapshot:
         return self._con.cursor()
 
     def names(self) -> NameIndex:
-        """The name index of this snapshot (built on first use, then shared)."""
-        if self._names is None:
-            with self._lock:
-                if self._names is None:
-                    cur = self.cursor()
-                    try:
-                        self._names = NameIndex.build(cur, self)
-                    finally:
-                        cur.close()
-        return self._names
+        """The name index of this snapshot (distinct names, nickname and phonetic keys)."""
+        return self.search.names
 
     def close(self) -> None:
         """Close the connection (cursors still open keep the database alive)."""
@@ -174,9 +282,10 @@ class OpenSnapshot:
 class Warehouse:
     """The snapshot in use, re-checked against its source every ``check_interval`` seconds.
 
-    The first snapshot is opened by the request that needs it. A later one is opened in a
-    background thread while requests go on being answered from the previous snapshot, and
-    replaces it once its read model is built.
+    :meth:`start` (called when the app starts) opens the first snapshot in a background
+    thread; requests arriving meanwhile wait for it rather than open it a second time. A
+    later snapshot is opened in a background thread while requests go on being answered
+    from the previous one, and replaces it once its read model is built.
     """
 
     def __init__(
@@ -187,6 +296,7 @@ class Warehouse:
         self.threads = threads
         self._open: OpenSnapshot | None = None
         self._building: str | None = None
+        self._built = threading.Event()
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -200,6 +310,25 @@ class Warehouse:
                 # The old connection is dropped, not closed: requests using it finish first.
                 self._open = opened
             self._building = None
+            self._built.set()
+
+    def _start_build(self, ref: SnapshotRef) -> None:
+        """Open ``ref`` in a background thread (the caller holds the lock)."""
+        self._building = ref.run_id
+        self._built.clear()
+        threading.Thread(
+            target=self._build, args=(ref,), daemon=True, name=f"toex-snapshot-{ref.run_id}"
+        ).start()
+
+    def start(self) -> None:
+        """Begin opening the current snapshot in the background, if there is one."""
+        with self._lock:
+            if self._open is not None or self._building is not None:
+                return
+            info = self.source.current()
+            if info is not None:
+                self._checked = time.monotonic()
+                self._start_build(_ref(info))
 
     def snapshot(self) -> OpenSnapshot:
         """The current open snapshot; :class:`SnapshotError` (503) when there is none."""
@@ -207,6 +336,8 @@ class Warehouse:
         current = self._open
         if current is not None and now - self._checked < self.check_interval:
             return current
+        if current is None and self._building is not None:
+            self._built.wait()  # the first snapshot is being opened: wait for it
         with self._lock:
             if self._open is not None and now - self._checked < self.check_interval:
                 return self._open
@@ -220,11 +351,13 @@ class Warehouse:
             if self._open is None:
                 self._open = OpenSnapshot(ref, self.threads)
             elif self._open.ref.run_id != ref.run_id and self._building != ref.run_id:
-                self._building = ref.run_id
-                threading.Thread(
-                    target=self._build, args=(ref,), daemon=True, name=f"toex-snapshot-{ref.run_id}"
-                ).start()
+                self._start_build(ref)
             return self._open
+
+    @property
+    def opening(self) -> bool:
+        """True while the first snapshot is being opened (no snapshot to answer from yet)."""
+        return self._open is None and self._building is not None
 
     def wait_for_build(self, timeout: float = 60.0) -> None:
         """Block until a background build in progress has finished (for tests and tools)."""

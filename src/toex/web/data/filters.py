@@ -11,13 +11,19 @@ A query module writes its SQL against these names only. :func:`run` executes a q
 with its own parameters and returns rows as dicts. :func:`lookup` fetches rows by key (an
 index scan) and keeps those the same rule permits: DuckDB cannot use an index once other
 filters join the key filter, so point lookups filter after the scan instead of inside it.
+:func:`permitted_markings` states the rule for the coded rows of the name search index, and
+:func:`visible_links` for the link stage's edges (record by record, through their evidence).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from toex.model import Classification
 from toex.ops.access import AccessScope
@@ -33,6 +39,8 @@ VIEWS: dict[str, str] = {
     "v_location": "web_location",
 }
 MARKING_COLUMNS = ("force", "handling_code", "classification")
+#: Lookups by up to this many keys are written as ``IN (?, ...)``, longer ones as ``ANY``.
+SMALL_KEY_LIST = 8
 
 
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_\- ]{1,64}$")
@@ -133,17 +141,117 @@ def lookup(
     keeps only the permitted rows, before anything leaves this module. ``columns`` must
     include the marking columns when not ``*``.
     """
+    return lookup_complete(snapshot, cur, scope, view, key, values, columns)[0]
+
+
+def lookup_complete(
+    snapshot: OpenSnapshot,
+    cur: Any,
+    scope: AccessScope,
+    view: str,
+    key: str,
+    values: Iterable[object],
+    columns: str = "*",
+) -> tuple[list[dict[str, Any]], bool]:
+    """:func:`lookup`, and whether every row found was visible (False when none was found).
+
+    The boolean gates what is computed over all of a person's records (the priority score);
+    only it leaves this function, never the hidden rows or their number.
+    """
     keys = sorted({v for v in values if v is not None}, key=str)
     if not keys or scope.empty:
-        return []
+        return [], False
     if not available(snapshot, view):
         raise_missing(view)
-    result = cur.execute(
-        f"SELECT {columns} FROM {VIEWS[view]} WHERE {key} = ANY($keys)", {"keys": keys}
-    )
+    if len(keys) <= SMALL_KEY_LIST:  # an IN list of parameters plans faster than ANY(list)
+        marks = ", ".join("?" for _ in keys)
+        result = cur.execute(f"SELECT {columns} FROM {VIEWS[view]} WHERE {key} IN ({marks})", keys)
+    else:
+        result = cur.execute(
+            f"SELECT {columns} FROM {VIEWS[view]} WHERE {key} = ANY($keys)", {"keys": keys}
+        )
     names = [d[0] for d in result.description]
-    rows = (dict(zip(names, row, strict=True)) for row in result.fetchall())
-    return [r for r in rows if scope.permits(r["force"], r["handling_code"], r["classification"])]
+    rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    kept = [r for r in rows if scope.permits(r["force"], r["handling_code"], r["classification"])]
+    return kept, bool(rows) and len(kept) == len(rows)
+
+
+def permitted_markings(
+    scope: AccessScope, markings: Sequence[tuple[str, str, str]]
+) -> npt.NDArray[np.bool_]:
+    """For each (force, handling code, classification), whether the scope permits it (the
+    name search index codes every row's markings by position in ``markings``)."""
+    return np.array([scope.permits(*m) for m in markings], dtype=bool)
+
+
+@dataclass
+class VisibleLink:
+    """One typed link of a person as a user may see it (see :func:`visible_links`)."""
+
+    neighbour: str
+    edge_type: str
+    weight: float
+    classification: str
+
+
+def visible_links(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
+) -> list[VisibleLink]:
+    """The person's links in the link stage's edges (hub-only edges left out) that rest on
+    records the scope may see.
+
+    An edge all of whose records are permitted (its forces, handling codes and highest
+    classification) is visible whole. An edge whose records carry one set of markings is
+    hidden whole otherwise. An edge whose records differ is checked record by record
+    (``web_link_evidence``): an evidence unit (an event, a shared object) counts when a
+    permitted record names each of the two persons, and the edge keeps the share of its
+    weight of the units that count. Nothing is returned for a link on hidden records only.
+    """
+    if scope.empty or not snapshot.has("web_link"):
+        return []
+    rows = cur.execute(
+        "SELECT neighbour, edge_type, weight, n_units, forces, handling_codes, classification, "
+        "uniform FROM web_link WHERE person_id = $pid",
+        {"pid": person_id},
+    ).fetchall()
+    out: list[VisibleLink] = []
+    mixed: dict[tuple[str, str], tuple[float, int, str]] = {}
+    for neighbour, edge_type, weight, n_units, forces, codes, cls, uniform in rows:
+        whole = (
+            cls in scope.classifications
+            and all(f in scope.forces for f in forces or ())
+            and all(c in scope.handling_codes for c in codes or ())
+        )
+        if whole:
+            out.append(VisibleLink(neighbour, edge_type, float(weight), cls))
+        elif not uniform:
+            mixed[(neighbour, edge_type)] = (float(weight), int(n_units or 1), cls)
+    if mixed and snapshot.has("web_link_evidence"):
+        units: dict[tuple[str, str], dict[str, set[str]]] = {}
+        marks: dict[tuple[str, str], list[str]] = {}
+        for a, b, edge_type, unit, named, force, code, cls in cur.execute(
+            "SELECT person_a, person_b, edge_type, unit_key, person_id, force, handling_code, "
+            "classification FROM web_link_evidence WHERE centre = $pid",
+            {"pid": person_id},
+        ).fetchall():
+            key = (b if a == person_id else a, edge_type)
+            if key not in mixed or not scope.permits(force, code, cls):
+                continue
+            units.setdefault(key, {}).setdefault(unit, set()).add(named)
+            marks.setdefault(key, []).append(cls)
+        for key, by_unit in units.items():
+            seen = sum(1 for named in by_unit.values() if {person_id, key[0]} <= named)
+            if seen:
+                weight, n_units, _cls = mixed[key]
+                out.append(
+                    VisibleLink(
+                        key[0],
+                        key[1],
+                        weight * min(1.0, seen / n_units),
+                        highest_marking(marks[key]),
+                    )
+                )
+    return out
 
 
 def all_visible(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str) -> bool:

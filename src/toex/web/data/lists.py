@@ -20,11 +20,7 @@ from toex.web.data.filters import (
     visible_views,
 )
 from toex.web.data.search import person_label, person_summaries
-from toex.web.warehouse import OpenSnapshot
-
-PRIORITY_TABLE = "assess_perpetrator_priority"
-SCORE_COLUMNS = ("priority_score", "score", "priority")
-REASON_COLUMNS = ("reason", "reasons", "explanation")
+from toex.web.warehouse import PRIORITY_TABLE, REASON_COLUMNS, SCORE_COLUMNS, OpenSnapshot
 
 
 @dataclass
@@ -109,20 +105,26 @@ def priority_perpetrators(
 
 
 def person_priority(
-    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
+    snapshot: OpenSnapshot,
+    cur: Any,
+    scope: AccessScope,
+    person_id: str,
+    complete: bool | None = None,
 ) -> dict[str, Any] | None:
     """The priority score and reason of one person, or None when there is none the user may
-    see (not scored, no such table, or some of the person's mentions are hidden)."""
-    score = _first(snapshot, SCORE_COLUMNS)
-    if score is None or not snapshot.has_columns(PRIORITY_TABLE, "person_id"):
+    see (not scored, no such table, or some of the person's mentions are hidden).
+
+    ``complete`` says whether the user sees every mention of the person when the caller
+    knows it already (the profile does); otherwise it is looked up.
+    """
+    if not snapshot.has("web_priority"):
         return None
-    if not all_visible(snapshot, cur, scope, person_id):
+    if complete is None:
+        complete = all_visible(snapshot, cur, scope, person_id)
+    if not complete:
         return None
-    reason = _first(snapshot, REASON_COLUMNS)
-    reason_sql = f"CAST({reason} AS VARCHAR)" if reason else "NULL"
     row = cur.execute(
-        f"SELECT {score}, {reason_sql} FROM {PRIORITY_TABLE} WHERE person_id = $pid",
-        {"pid": person_id},
+        "SELECT score, reason FROM web_priority WHERE person_id = $pid", {"pid": person_id}
     ).fetchone()
     if row is None:
         return None

@@ -1,8 +1,13 @@
 """A person's network, expanded one hop at a time, from visible records only.
 
-Two persons are linked when they are named on the same visible event (``event`` edges) or
-when visible sightings attach the same phone, email, vehicle, account or payer to both
-(``object`` edges). Edges are derived per request from the access-filtered views, so a
+When the snapshot holds the link stage's tables, a person's links are its typed edges
+(``link_edge``: co-offending, victim-offender, intelligence associate, shared phone, email,
+address, vehicle, account, payer; hub-only edges left out), read through
+:func:`~toex.web.data.filters.visible_links`, which keeps an edge only as far as the records
+behind it (``link_edge_evidence``) are visible to the user. A snapshot without them (the
+link stage has not run) falls back to deriving links per request: two persons are linked
+when they are named on the same visible event (``event``) or when visible sightings attach
+the same phone, email, vehicle, account or payer to both (the object type). Either way a
 link that rests only on records the user may not see does not exist for them.
 """
 
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toex.ops.access import AccessScope
-from toex.web.data.filters import available, highest_marking, lookup
+from toex.web.data.filters import available, highest_marking, lookup, visible_links
 from toex.web.data.search import person_label, person_summaries
 from toex.web.warehouse import OpenSnapshot
 
@@ -27,7 +32,7 @@ class Neighbour:
     person_id: str
     label: str
     kinds: list[str]
-    weight: int
+    weight: float
     forces: list[str]
     classification: str
 
@@ -169,32 +174,68 @@ def _object_links(
     ]
 
 
+def _typed_links(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
+) -> list[dict[str, Any]]:
+    """(person, edge type, weight, markings) from the link stage's visible edges."""
+    return [
+        {
+            "person_id": link.neighbour,
+            "kind": link.edge_type,
+            "weight": link.weight,
+            "marks": [link.classification],
+        }
+        for link in visible_links(snapshot, cur, scope, person_id)
+        if link.neighbour != person_id
+    ]
+
+
 def expand(
     snapshot: OpenSnapshot,
     cur: Any,
     scope: AccessScope,
     person_id: str,
     limit: int = MAX_NEIGHBOURS,
+    *,
+    centre: dict[str, Any] | None = None,
+    mine: list[dict[str, Any]] | None = None,
+    known: dict[str, dict[str, Any] | None] | None = None,
 ) -> Expansion:
-    """The visible neighbours of a visible person (NotFoundError when the person is not)."""
-    centre = person_summaries(snapshot, cur, scope, [person_id])
-    if person_id not in centre:
+    """The visible neighbours of a visible person (NotFoundError when the person is not).
+
+    ``centre`` (the person's summary), ``mine`` (their visible mentions with ``mention_id``
+    and ``event_id``) and ``known`` (person summaries read already) may be passed by a
+    caller that has them (the profile).
+    """
+    known = {} if known is None else known
+    if centre is None:
+        centre = person_summaries(snapshot, cur, scope, [person_id], known).get(person_id)
+    if centre is None:
         from toex.errors import NotFoundError
 
         raise NotFoundError(f"no person {person_id!r}")
     links: dict[str, dict[str, Any]] = {}
-    markings = [centre[person_id]["classification"]]
-    mine = _my_mentions(snapshot, cur, scope, person_id)
-    for row in _event_links(snapshot, cur, scope, person_id, mine) + _object_links(
-        snapshot, cur, scope, person_id, mine
-    ):
-        entry = links.setdefault(row["person_id"], {"kinds": set(), "weight": 0})
+    markings = [centre["classification"]]
+    if snapshot.has("web_link"):
+        found = _typed_links(snapshot, cur, scope, person_id)
+    else:
+        if mine is None:
+            mine = _my_mentions(snapshot, cur, scope, person_id)
+        found = _event_links(snapshot, cur, scope, person_id, mine) + _object_links(
+            snapshot, cur, scope, person_id, mine
+        )
+    for row in found:
+        entry = links.setdefault(row["person_id"], {"kinds": set(), "weight": 0.0, "marks": []})
         entry["kinds"].add(row["kind"])
-        entry["weight"] += int(row["weight"])
-        markings += row["marks"]
+        entry["weight"] += float(row["weight"])
+        entry["marks"] += row["marks"]
+    # A neighbour is shown only when the user may see one of their mentions (a summary).
+    summaries = person_summaries(snapshot, cur, scope, list(links), known)
+    links = {pid: e for pid, e in links.items() if pid in summaries}
+    for entry in links.values():
+        markings += entry["marks"]
     ranked = sorted(links.items(), key=lambda kv: (-kv[1]["weight"], kv[0]))[:limit]
-    summaries = person_summaries(snapshot, cur, scope, [pid for pid, _ in ranked])
-    out = Expansion(person_id, person_label(centre[person_id]), total=len(links))
+    out = Expansion(person_id, person_label(centre), total=len(links))
     for pid, entry in ranked:
         s = summaries[pid]
         out.neighbours.append(
@@ -202,7 +243,7 @@ def expand(
                 pid,
                 person_label(s),
                 sorted(entry["kinds"]),
-                entry["weight"],
+                round(entry["weight"], 6),
                 s["forces"],
                 s["classification"],
             )

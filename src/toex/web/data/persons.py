@@ -16,8 +16,15 @@ from typing import Any
 
 from toex.errors import NotFoundError
 from toex.ops.access import AccessScope
-from toex.web.data.filters import VIEWS, available, highest_marking, lookup
-from toex.web.data.search import person_summaries
+from toex.web.data.filters import (
+    SMALL_KEY_LIST,
+    VIEWS,
+    available,
+    highest_marking,
+    lookup,
+    lookup_complete,
+)
+from toex.web.data.search import person_summaries, summarise
 from toex.web.warehouse import OpenSnapshot
 
 MENTION_COLUMNS = (
@@ -72,12 +79,6 @@ EVENT_COLUMNS = (
 #: Roles in which a person offends against the victims named on the same event.
 _LAST = dt.date.max
 OFFENDING_ROLES = frozenset({"suspect", "subject", "detainee", "registrant"})
-#: Column pairs under which ``resolved_match_pair`` may name its two mentions.
-PAIR_COLUMNS = (
-    ("mention_id_l", "mention_id_r"),
-    ("mention_a", "mention_b"),
-    ("mention_id_a", "mention_id_b"),
-)
 
 
 @dataclass
@@ -97,27 +98,42 @@ class Profile:
     match_pairs: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     classification: str = "OFFICIAL"
+    #: Every mention of the person is visible (gates the priority score).
+    complete: bool = False
+    #: Person summaries read for this profile (shared with the network; None: not visible).
+    summaries: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
     @property
     def mention_ids(self) -> list[str]:
         """Ids of the visible mentions."""
         return [m["mention_id"] for m in self.mentions]
 
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The person's summary as :func:`~toex.web.data.search.person_summaries` gives it."""
+        return summarise(self.mentions)
 
-def _cols(snapshot: OpenSnapshot, view: str, wanted: tuple[str, ...]) -> str:
+
+def _cols(
+    snapshot: OpenSnapshot, view: str, wanted: tuple[str, ...], exprs: dict[str, str] | None = None
+) -> str:
+    """The ``wanted`` columns the view's table has, some as the SQL expression in ``exprs``."""
     have = snapshot.columns.get(VIEWS[view], frozenset())
-    return ", ".join(c for c in wanted if c in have)
+    return ", ".join((exprs or {}).get(c, c) for c in wanted if c in have)
 
 
 def visible_mentions(
     snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
-) -> list[dict[str, Any]]:
-    """The person's visible mentions, by force and source row; NotFoundError when none."""
+) -> tuple[list[dict[str, Any]], bool]:
+    """The person's visible mentions, by force and source row, and whether they are all of
+    the person's mentions; NotFoundError when none is visible."""
     cols = _cols(snapshot, "v_mention", MENTION_COLUMNS)
-    rows = lookup(snapshot, cur, scope, "v_mention", "person_id", [person_id], cols)
+    rows, complete = lookup_complete(
+        snapshot, cur, scope, "v_mention", "person_id", [person_id], cols
+    )
     if not rows:
         raise NotFoundError(f"no person {person_id!r}")
-    return sorted(
+    ordered = sorted(
         rows,
         key=lambda r: (
             r["force"],
@@ -126,6 +142,7 @@ def visible_mentions(
             r["mention_id"],
         ),
     )
+    return ordered, complete
 
 
 def mentions_visible(
@@ -160,7 +177,8 @@ def _events(
         "v_event",
         "event_id",
         roles,
-        _cols(snapshot, "v_event", EVENT_COLUMNS),
+        # Free text is shown cut at 400 characters: only 401 leave the database.
+        _cols(snapshot, "v_event", EVENT_COLUMNS, {"text": "left(text, 401) AS text"}),
     )
     rows.sort(
         key=lambda r: (r.get("occurred_from") or r.get("reported_date") or _LAST, r["event_id"])
@@ -178,6 +196,7 @@ def _co_mentioned(
     scope: AccessScope,
     person_id: str,
     events: list[dict[str, Any]],
+    known: dict[str, dict[str, Any] | None],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     if not events:
         return [], []
@@ -201,7 +220,9 @@ def _co_mentioned(
         offending = bool(my_roles[row["event_id"]] & OFFENDING_ROLES)
         target = victims if row["role"] == "victim" and offending else associates
         target.setdefault(row["person_id"], Counter())[row["role"]] += 1
-    summaries = person_summaries(snapshot, cur, scope, sorted(set(victims) | set(associates)))
+    summaries = person_summaries(
+        snapshot, cur, scope, sorted(set(victims) | set(associates)), known
+    )
 
     def listing(found: dict[str, Counter[str]]) -> list[dict[str, Any]]:
         out = [
@@ -257,39 +278,35 @@ def _objects(
     return sorted(rows, key=lambda r: (r["object_type"], -r["sightings"], r["value"]))
 
 
-def match_pair_columns(snapshot: OpenSnapshot) -> tuple[str, str] | None:
-    """The two mention columns of ``resolved_match_pair`` in this snapshot, if it has one."""
-    for a, b in PAIR_COLUMNS:
-        if snapshot.has_columns("resolved_match_pair", a, b):
-            return a, b
-    return None
-
-
 def _match_pairs(snapshot: OpenSnapshot, cur: Any, mention_ids: list[str]) -> list[dict[str, Any]]:
-    cols = match_pair_columns(snapshot)
-    if cols is None:
+    """The model's scored pairs between the person's visible mentions (best first, 50 at
+    most): the read model's ``web_match_pair`` by first mention, then both ends checked
+    against the access-filtered list, so no hidden mention id can appear."""
+    if len(mention_ids) < 2 or not snapshot.has("web_match_pair"):
         return []
-    a, b = cols
-    prob = (
-        "match_probability"
-        if snapshot.has_columns("resolved_match_pair", "match_probability")
-        else "NULL"
+    wanted = set(mention_ids)
+    mids = sorted(wanted)
+    keys = (
+        ("IN (" + ", ".join("?" for _ in mids) + ")", mids)
+        if len(mids) <= SMALL_KEY_LIST
+        else ("= ANY(?)", [mids])
     )
-    # Both ends must be visible mentions of this person: the list comes from the access-
-    # filtered mentions, so no hidden mention id can appear.
-    sql = (
-        f"SELECT {a} AS mention_a, {b} AS mention_b, {prob} AS match_probability "
-        f"FROM resolved_match_pair WHERE {a} = ANY($mids) "
-        f"AND {b} = ANY($mids) ORDER BY match_probability DESC NULLS LAST LIMIT 50"
-    )
-    result = cur.execute(sql, {"mids": mention_ids})
-    names = [d[0] for d in result.description]
-    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    rows = [
+        {"mention_a": a, "mention_b": b, "match_probability": p}
+        for a, b, p in cur.execute(
+            "SELECT mention_a, mention_b, match_probability FROM web_match_pair "
+            f"WHERE mention_a {keys[0]}",
+            keys[1],
+        ).fetchall()
+        if b in wanted
+    ]
+    rows.sort(key=lambda r: (r["match_probability"] is None, -(r["match_probability"] or 0)))
+    return rows[:50]
 
 
 def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str) -> Profile:
     """The profile of ``person_id`` as ``scope`` may see it."""
-    mentions = visible_mentions(snapshot, cur, scope, person_id)
+    mentions, complete = visible_mentions(snapshot, cur, scope, person_id)
     names = Counter(
         " ".join(p for p in (m.get("forename"), m.get("surname")) if p) or "(no name)"
         for m in mentions
@@ -301,11 +318,13 @@ def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_
         dobs=sorted({m["dob"].isoformat() for m in mentions if m.get("dob")}),
         forces=sorted({m["force"] for m in mentions}),
         mentions=mentions,
+        complete=complete,
     )
     if available(snapshot, "v_event"):
         profile.events = _events(snapshot, cur, scope, mentions)
+        profile.summaries[person_id] = profile.summary
         profile.victims, profile.associates = _co_mentioned(
-            snapshot, cur, scope, person_id, profile.events
+            snapshot, cur, scope, person_id, profile.events, profile.summaries
         )
     else:
         profile.missing.append(VIEWS["v_event"])

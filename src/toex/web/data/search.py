@@ -1,9 +1,14 @@
 """Person search: name (fuzzy and nickname), date of birth, phone, email, PNC ID, postcode.
 
 Every criterion given must be met by some visible mention of a person (different mentions may
-meet different criteria). Candidates come from one access-filtered query over ``v_mention``;
-scoring and grouping by person happen in Python on those rows only. A person none of whose
-mentions is visible never appears, and is not counted.
+meet different criteria). Names are matched on the snapshot's name search index
+(:mod:`toex.web.searchindex`: coded rows, access-checked per marking through
+:func:`~toex.web.data.filters.permitted_markings`, best score per person computed
+vectorised), so a common surname costs a slice of integer arrays, not a query returning its
+rows. Phones, emails and PNC IDs are index lookups, dates of birth and postcode districts one
+access-filtered query; those rows are scored in Python. Only the persons shown are then
+summarised (one lookup). A person none of whose mentions is visible never appears, and is
+not counted.
 """
 
 from __future__ import annotations
@@ -14,12 +19,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import phonenumbers
 
 from toex.errors import InputError
 from toex.ops.access import AccessScope
-from toex.web.data.filters import highest_marking, lookup, run, visible_views
+from toex.web.data.filters import (
+    highest_marking,
+    lookup,
+    permitted_markings,
+    run,
+    visible_views,
+)
 from toex.web.names import forename_similarity, normalise_name, split_name, surname_similarity
+from toex.web.searchindex import PersonScores
 from toex.web.warehouse import OpenSnapshot
 
 MAX_CANDIDATE_ROWS = 20000
@@ -115,9 +128,9 @@ _ROW = (
 def _candidates(
     snapshot: OpenSnapshot, cur: Any, scope: AccessScope, c: SearchCriteria
 ) -> list[dict[str, Any]]:
-    """Visible mention rows meeting at least one criterion.
+    """Visible mention rows meeting at least one criterion other than the name.
 
-    Names, phones, emails and PNC IDs are index lookups (filtered by the access rule in
+    Phones, emails and PNC IDs are index lookups (filtered by the access rule in
     :func:`lookup`); dates of birth and postcode districts are one access-filtered query.
     """
     found: dict[str, dict[str, Any]] = {}
@@ -126,32 +139,6 @@ def _candidates(
         for row in rows:
             found.setdefault(row["mention_id"], row)
 
-    if c.name:
-        forename, surname = split_name(c.name)
-        index = snapshot.names()
-        surnames = index.surname_candidates(surname)
-        if forename:
-            forenames = index.forename_candidates(forename)
-            add(
-                [
-                    r
-                    for r in lookup(snapshot, cur, scope, "v_mention", "surname", surnames, _ROW)
-                    if r["forename"] in forenames
-                ]
-            )
-        else:
-            add(lookup(snapshot, cur, scope, "v_mention", "surname", surnames, _ROW))
-            add(
-                lookup(
-                    snapshot,
-                    cur,
-                    scope,
-                    "v_mention",
-                    "forename",
-                    index.forename_candidates(surname),
-                    _ROW,
-                )
-            )
     for crit, column, value in (
         ("phone", "phone", normalise_phone(c.phone) if c.phone else ""),
         ("email", "email", c.email.strip().lower()),
@@ -178,22 +165,31 @@ def _candidates(
     return list(found.values())
 
 
+def name_scores(snapshot: OpenSnapshot, scope: AccessScope, name: str) -> PersonScores:
+    """Persons with a visible mention matching ``name``, with each one's best name score.
+
+    A full name matches a mention whose forename is the query's, a nickname of it or a close
+    spelling, and whose surname is the query's, a sound-alike or a close spelling; it scores
+    the mean of the two similarities. A single word matches surnames and forenames alike.
+    """
+    index = snapshot.search
+    forename, surname = split_name(name)
+    permitted = permitted_markings(scope, index.markings)
+    surnames = {n: surname_similarity(surname, n) for n in index.names.surname_candidates(surname)}
+    if forename:
+        forenames = {
+            n: forename_similarity(forename, n) for n in index.names.forename_candidates(forename)
+        }
+        return index.name_scores(permitted, forenames, surnames)
+    as_forename = {
+        n: forename_similarity(surname, n) for n in index.names.forename_candidates(surname)
+    }
+    return index.name_scores(permitted, {}, surnames, as_forename)
+
+
 def _scores(c: SearchCriteria, row: dict[str, Any]) -> dict[str, float]:
-    """Score of each criterion a mention row meets (0 when it does not)."""
+    """Score of each criterion other than the name a mention row meets (0 when it does not)."""
     out: dict[str, float] = {}
-    if c.name:
-        forename, surname = split_name(c.name)
-        if forename:
-            fs, ss = (
-                forename_similarity(forename, row["forename"]),
-                surname_similarity(surname, row["surname"]),
-            )
-            out["name"] = (fs + ss) / 2 if fs and ss else 0.0
-        else:
-            out["name"] = max(
-                surname_similarity(surname, row["surname"]),
-                forename_similarity(surname, row["forename"]),
-            )
     if c.dob:
         out["dob"] = (
             1.0
@@ -213,30 +209,54 @@ def _scores(c: SearchCriteria, row: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def search_persons(
-    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, c: SearchCriteria, limit: int = 50
-) -> SearchResult:
-    """Persons with visible mentions meeting every given criterion, best match first."""
-    c.check()
+def _ranked(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, c: SearchCriteria, limit: int
+) -> tuple[list[tuple[str, float, list[str]]], int]:
+    """The best ``limit`` (person, score, criteria met) and how many persons meet every
+    criterion."""
+    wanted = c.given()
+    if wanted == ["name"]:  # the common case, entirely on the name index
+        found = name_scores(snapshot, scope, c.name)
+        order = np.lexsort((found.persons, -found.scores))[:limit]
+        ids = snapshot.search.ids(found.persons[order])
+        return [
+            (pid, float(score), ["name"])
+            for pid, score in zip(ids, found.scores[order].tolist(), strict=True)
+        ], len(found.persons)
     best: dict[str, dict[str, float]] = {}
     for row in _candidates(snapshot, cur, scope, c):
         per = best.setdefault(row["person_id"], {})
         for crit, score in _scores(c, row).items():
             if score > per.get(crit, 0.0):
                 per[crit] = score
-    wanted = c.given()
+    if c.name:
+        found = name_scores(snapshot, scope, c.name)
+        by_person = dict(
+            zip(snapshot.search.ids(found.persons), found.scores.tolist(), strict=True)
+        )
+        for pid, per in best.items():
+            if by_person.get(pid, 0.0) > 0:
+                per["name"] = by_person[pid]
     ranked = sorted(
         (
-            (pid, sum(s.values()) / len(wanted))
+            (pid, sum(s.values()) / len(wanted), sorted(s))
             for pid, s in best.items()
             if all(s.get(w, 0.0) > 0 for w in wanted)
         ),
         key=lambda t: (-t[1], t[0]),
     )
-    result = SearchResult(total=len(ranked))
-    top = ranked[:limit]
-    summaries = person_summaries(snapshot, cur, scope, [pid for pid, _ in top])
-    for pid, score in top:
+    return ranked[:limit], len(ranked)
+
+
+def search_persons(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, c: SearchCriteria, limit: int = 50
+) -> SearchResult:
+    """Persons with visible mentions meeting every given criterion, best match first."""
+    c.check()
+    top, total = _ranked(snapshot, cur, scope, c, limit)
+    result = SearchResult(total=total)
+    summaries = person_summaries(snapshot, cur, scope, [pid for pid, _, _ in top])
+    for pid, score, matched in top:
         s = summaries[pid]
         result.hits.append(
             PersonHit(
@@ -246,7 +266,7 @@ def search_persons(
                 s["dobs"],
                 s["forces"],
                 s["n_mentions"],
-                sorted(best[pid]),
+                matched,
                 s["classification"],
             )
         )
@@ -255,38 +275,52 @@ def search_persons(
 
 
 def person_summaries(
-    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_ids: list[str]
+    snapshot: OpenSnapshot,
+    cur: Any,
+    scope: AccessScope,
+    person_ids: list[str],
+    known: dict[str, dict[str, Any] | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Names, DOBs, forces, mention count and marking of each person, from visible mentions."""
-    rows = lookup(
-        snapshot,
-        cur,
-        scope,
-        "v_mention",
-        "person_id",
-        person_ids,
-        "person_id, forename, surname, dob, force, handling_code, classification",
-    )
-    out: dict[str, dict[str, Any]] = {}
-    names: dict[str, Counter[str]] = {}
-    for row in rows:
-        s = out.setdefault(
-            row["person_id"], {"dobs": set(), "forces": set(), "n_mentions": 0, "markings": []}
+    """Names, DOBs, forces, mention count and marking of each person, from visible mentions
+    (persons with none are left out).
+
+    ``known`` holds summaries already read in this request (None for a person with no
+    visible mention): only the others are looked up, and added to it.
+    """
+    known = {} if known is None else known
+    missing = [pid for pid in person_ids if pid not in known]
+    if missing:
+        rows = lookup(
+            snapshot,
+            cur,
+            scope,
+            "v_mention",
+            "person_id",
+            missing,
+            "person_id, forename, surname, dob, force, handling_code, classification",
         )
-        names.setdefault(row["person_id"], Counter())[
-            " ".join(p for p in (row["forename"], row["surname"]) if p) or "(no name)"
-        ] += 1
-        if row["dob"] is not None:
-            s["dobs"].add(row["dob"].isoformat())
-        s["forces"].add(row["force"])
-        s["n_mentions"] += 1
-        s["markings"].append(row["classification"])
-    for pid, s in out.items():
-        s["names"] = [n for n, _ in names[pid].most_common(4)]
-        s["dobs"] = sorted(s["dobs"])
-        s["forces"] = sorted(s["forces"])
-        s["classification"] = highest_marking(s.pop("markings"))
-    return out
+        by_person: dict[str, list[dict[str, Any]]] = {pid: [] for pid in missing}
+        for row in rows:
+            by_person[row["person_id"]].append(row)
+        for pid, found in by_person.items():
+            known[pid] = summarise(found) if found else None
+    return {pid: s for pid in person_ids if (s := known.get(pid)) is not None}
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary of one person's visible mention rows: their four most common names,
+    dates of birth, forces, number and highest marking."""
+    names = Counter(
+        " ".join(p for p in (row.get("forename"), row.get("surname")) if p) or "(no name)"
+        for row in rows
+    )
+    return {
+        "names": [n for n, _ in names.most_common(4)],
+        "dobs": sorted({row["dob"].isoformat() for row in rows if row.get("dob") is not None}),
+        "forces": sorted({row["force"] for row in rows}),
+        "n_mentions": len(rows),
+        "classification": highest_marking(row["classification"] for row in rows),
+    }
 
 
 def person_label(summary: dict[str, Any] | None) -> str:
@@ -299,14 +333,10 @@ def person_label(summary: dict[str, Any] | None) -> str:
 def suggest_names(
     snapshot: OpenSnapshot, cur: Any, scope: AccessScope, prefix: str, limit: int = 10
 ) -> list[str]:
-    """Up to ``limit`` visible full names starting with ``prefix`` (or whose surname does)."""
+    """Up to ``limit`` visible full names starting with ``prefix`` (or whose surname does),
+    most frequent first (from the name search index: a prefix is a range of sorted names)."""
     norm = normalise_name(prefix)
     if len(norm) < 3:
         return []
-    sql = (
-        visible_views(snapshot, scope, ["v_mention"])
-        + "SELECT concat_ws(' ', forename, surname) AS name, count(*) AS n FROM v_mention "
-        "WHERE starts_with(surname, $p) OR starts_with(concat_ws(' ', forename, surname), $p) "
-        f"GROUP BY 1 ORDER BY n DESC, name LIMIT {int(limit)}"
-    )
-    return [r["name"] for r in run(cur, sql, scope, {"p": norm})]
+    index = snapshot.search
+    return index.suggest(permitted_markings(scope, index.markings), norm, int(limit))

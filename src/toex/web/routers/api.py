@@ -10,12 +10,20 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from toex.errors import NotFoundError, SnapshotError
 from toex.ops.access import DATA_ROLES, DECISION_ROLES
 from toex.web.auth import Principal
-from toex.web.context import MIN_PURPOSE, api_user, audit, snapshot_of, warehouse_cursor
+from toex.web.context import (
+    MIN_PURPOSE,
+    api_user,
+    audit,
+    client_of,
+    snapshot_of,
+    warehouse_cursor,
+)
 from toex.web.data.filters import NotAvailable
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
@@ -96,7 +104,7 @@ class NeighbourOut(BaseModel):
     person_id: str
     label: str
     kinds: list[str]
-    weight: int
+    weight: float
     forces: list[str]
     classification: str
 
@@ -146,15 +154,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _json(model: BaseModel, status_code: int = 200) -> Response:
+    """``model`` as a JSON response, serialised once by pydantic. The route still declares
+    its ``response_model`` for the OpenAPI schema; returning a response skips FastAPI's
+    second validation of the same model (a thread-pool round trip per call)."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
+
+
 @router.get("/snapshot", response_model=SnapshotOut, responses=ERRORS)
-def snapshot(request: Request, user: Principal = Depends(api_user)) -> SnapshotOut:
+def snapshot(request: Request, user: Principal = Depends(api_user)) -> Response:
     """The snapshot currently served."""
     snap = snapshot_of(request)
-    return SnapshotOut(run_id=snap.ref.run_id, created_at=snap.ref.created_at)
+    return _json(SnapshotOut(run_id=snap.ref.run_id, created_at=snap.ref.created_at))
 
 
 @router.post("/search", response_model=SearchOut, responses=ERRORS)
-def search(request: Request, body: SearchIn, user: Principal = Depends(api_user)) -> SearchOut:
+def search(request: Request, body: SearchIn, user: Principal = Depends(api_user)) -> Response:
     """Search resolved persons by name (fuzzy, nicknames), DOB, phone, email, PNC ID, postcode."""
     user.require(DATA_ROLES, "search intelligence records")
     criteria = SearchCriteria(
@@ -186,24 +201,26 @@ def search(request: Request, body: SearchIn, user: Principal = Depends(api_user)
             "snapshot": snap.ref.run_id,
         },
     )
-    return SearchOut(
-        snapshot=snap.ref.run_id,
-        classification=result.classification,
-        total=result.total,
-        hits=[HitOut(**vars(h)) for h in result.hits],
+    return _json(
+        SearchOut(
+            snapshot=snap.ref.run_id,
+            classification=result.classification,
+            total=result.total,
+            hits=[HitOut(**vars(h)) for h in result.hits],
+        )
     )
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, responses=ERRORS)
 def person(
     request: Request, person_id: str, purpose: Purpose, user: Principal = Depends(api_user)
-) -> PersonOut:
+) -> Response:
     """A person's profile: visible mentions, events, victims, associates, objects, priority."""
     user.require(DATA_ROLES, "view intelligence records")
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         p = person_profile(snap, cur, user.scope, person_id)
-        priority = person_priority(snap, cur, user.scope, person_id)
+        priority = person_priority(snap, cur, user.scope, person_id, p.complete)
     audit(
         request,
         user,
@@ -217,27 +234,29 @@ def person(
             "snapshot": snap.ref.run_id,
         },
     )
-    return PersonOut(
-        snapshot=snap.ref.run_id,
-        classification=p.classification,
-        person_id=p.person_id,
-        label=p.label,
-        names=p.names,
-        dobs=p.dobs,
-        forces=p.forces,
-        mentions=p.mentions,
-        events=p.events,
-        victims=p.victims,
-        associates=p.associates,
-        objects=p.objects,
-        priority=priority,
+    return _json(
+        PersonOut(
+            snapshot=snap.ref.run_id,
+            classification=p.classification,
+            person_id=p.person_id,
+            label=p.label,
+            names=p.names,
+            dobs=p.dobs,
+            forces=p.forces,
+            mentions=p.mentions,
+            events=p.events,
+            victims=p.victims,
+            associates=p.associates,
+            objects=p.objects,
+            priority=priority,
+        )
     )
 
 
 @router.get("/persons/{person_id}/network", response_model=NetworkOut, responses=ERRORS)
 def network(
     request: Request, person_id: str, purpose: Purpose, user: Principal = Depends(api_user)
-) -> NetworkOut:
+) -> Response:
     """Expand a person's network by one hop (visible links only)."""
     user.require(DATA_ROLES, "view intelligence records")
     snap = snapshot_of(request)
@@ -251,20 +270,22 @@ def network(
         purpose=purpose.strip(),
         detail={"neighbours": len(e.neighbours), "api": True},
     )
-    return NetworkOut(
-        snapshot=snap.ref.run_id,
-        classification=e.classification,
-        person_id=e.person_id,
-        label=e.label,
-        total=e.total,
-        neighbours=[NeighbourOut(**vars(n)) for n in e.neighbours],
+    return _json(
+        NetworkOut(
+            snapshot=snap.ref.run_id,
+            classification=e.classification,
+            person_id=e.person_id,
+            label=e.label,
+            total=e.total,
+            neighbours=[NeighbourOut(**vars(n)) for n in e.neighbours],
+        )
     )
 
 
 @router.get("/persons/{person_id}/export", response_model=ExportOut, responses=ERRORS)
 def export(
     request: Request, person_id: str, purpose: Purpose, user: Principal = Depends(api_user)
-) -> ExportOut:
+) -> Response:
     """Export a person's visible mentions (with their events), marked."""
     user.require(DATA_ROLES, "export intelligence records")
     snap = snapshot_of(request)
@@ -279,8 +300,13 @@ def export(
         purpose=purpose.strip(),
         detail={"rows": len(rows), "format": "json", "api": True},
     )
-    return ExportOut(
-        snapshot=snap.ref.run_id, classification=p.classification, person_id=person_id, rows=rows
+    return _json(
+        ExportOut(
+            snapshot=snap.ref.run_id,
+            classification=p.classification,
+            person_id=person_id,
+            rows=rows,
+        )
     )
 
 
@@ -300,18 +326,9 @@ def decide(request: Request, body: DecisionIn, user: Principal = Depends(api_use
         same=body.same,
         reason=body.reason,
         decided_by=user.username,
-    )
-    audit(
-        request,
-        user,
-        "decision",
-        target=f"{body.mention_a} {body.mention_b}",
-        purpose=body.purpose.strip(),
-        detail={
-            "decision_id": decision_id,
-            "same": body.same,
-            "reason": body.reason.strip(),
-            "api": True,
-        },
+        organisation=user.organisation,
+        client=client_of(request),
+        purpose=body.purpose,
+        context={"api": True},
     )
     return DecisionOut(id=decision_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -28,8 +30,9 @@ def network_page(
         return render(request, "purpose.html", {"next": f"/network/{person_id}"})
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
-        expansion = expand(snap, cur, user.scope, person_id)
-        centre = person_summaries(snap, cur, user.scope, [person_id])[person_id]
+        known: dict[str, dict[str, Any] | None] = {}
+        expansion = expand(snap, cur, user.scope, person_id, known=known)
+        centre = person_summaries(snap, cur, user.scope, [person_id], known)[person_id]
     audit(
         request,
         user,

@@ -13,7 +13,7 @@ from toex.errors import AccessDeniedError, InputError, NotFoundError
 from toex.ops.access import DATA_ROLES, DECISION_ROLES
 from toex.web.auth import Principal
 from toex.web.charts import network_svg
-from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
+from toex.web.context import audit, client_of, html_user, snapshot_of, warehouse_cursor
 from toex.web.data.filters import highest_marking
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
@@ -36,8 +36,16 @@ def profile_context(
     store = request.app.state.toex.store
     with warehouse_cursor(snap) as cur:
         profile = person_profile(snap, cur, user.scope, person_id)
-        network = expand(snap, cur, user.scope, person_id)
-        priority = person_priority(snap, cur, user.scope, person_id)
+        network = expand(
+            snap,
+            cur,
+            user.scope,
+            person_id,
+            centre=profile.summary,
+            mine=profile.mentions,
+            known=profile.summaries,
+        )
+        priority = person_priority(snap, cur, user.scope, person_id, profile.complete)
         decisions = decisions_touching(store, profile.mention_ids)
         ends = sorted({d.mention_a for d in decisions} | {d.mention_b for d in decisions})
         visible = set(mentions_visible(snap, cur, user.scope, ends)) if ends else set()
@@ -158,7 +166,8 @@ def decide(
     same: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Record a same / not-the-same decision on two visible mentions (audited)."""
+    """Record a same / not-the-same decision on two visible mentions (audited once, by the
+    decision store)."""
     user.require(DECISION_ROLES, "record match decisions")
     if same not in ("same", "not_same"):
         raise InputError("choose 'same' or 'not the same'")
@@ -167,25 +176,16 @@ def decide(
         visible = mentions_visible(snap, cur, user.scope, [mention_a, mention_b])
     if mention_a not in visible or mention_b not in visible:
         raise NotFoundError("no such pair of mentions")
-    decision_id = record_decision(
+    record_decision(
         request.app.state.toex.store,
         mention_a=mention_a,
         mention_b=mention_b,
         same=same == "same",
         reason=reason,
         decided_by=user.username,
-    )
-    audit(
-        request,
-        user,
-        "decision",
-        target=f"{mention_a} {mention_b}",
+        organisation=user.organisation,
+        client=client_of(request),
         purpose=session_of(request).purpose,
-        detail={
-            "decision_id": decision_id,
-            "same": same == "same",
-            "reason": reason.strip(),
-            "person": person_id,
-        },
+        context={"person": person_id},
     )
     return RedirectResponse(f"/person/{person_id}#decisions", status_code=303)

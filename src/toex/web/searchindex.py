@@ -1,0 +1,282 @@
+"""The in-memory name search index of one snapshot: integer-coded arrays, built once.
+
+Searching a common surname in millions of mentions must not read tens of thousands of rows
+through SQL and Python per request. When a snapshot is opened, every resolved mention's
+normalised forename, surname, person and markings (force, handling code, classification)
+are coded as integers (codes follow the sorted order of the values, 0 meaning none) and kept
+in numpy arrays sorted by surname, with offsets per surname code and a permutation sorted by
+forename. A name search then:
+
+1. turns the query into scored candidate names (:class:`~toex.web.names.NameIndex`: exact,
+   nickname groups, Double Metaphone, Jaro-Winkler neighbours; a few dozen names);
+2. takes the contiguous slices of rows holding those names;
+3. keeps the rows whose marking the user's scope permits (one boolean per distinct marking,
+   from :func:`toex.web.data.filters.permitted_markings`, the one access rule);
+4. reduces them to each person's best score, vectorised.
+
+Memory is four 32-bit integers per mention plus one per mention for the forename order
+(about 100 MB per worker at five million mentions), and the distinct names and person ids.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from toex.web.names import NameIndex
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+#: Builds the coded rows from the read model's ``web_mention`` (see ``toex.web.warehouse``).
+CODES_SQL = """
+WITH s AS (SELECT surname, row_number() OVER (ORDER BY surname) AS code
+           FROM (SELECT DISTINCT surname FROM web_mention WHERE surname <> '')),
+     f AS (SELECT forename, row_number() OVER (ORDER BY forename) AS code
+           FROM (SELECT DISTINCT forename FROM web_mention WHERE forename <> '')),
+     p AS (SELECT person_id, row_number() OVER (ORDER BY person_id) - 1 AS code
+           FROM (SELECT DISTINCT person_id FROM web_mention)),
+     k AS (SELECT force, handling_code, classification,
+                  row_number() OVER (ORDER BY force, handling_code, classification) - 1 AS code
+           FROM (SELECT DISTINCT force, handling_code, classification FROM web_mention))
+SELECT coalesce(s.code, 0)::INTEGER AS s, coalesce(f.code, 0)::INTEGER AS f,
+       p.code::INTEGER AS p, k.code::INTEGER AS k
+FROM web_mention m
+LEFT JOIN s ON s.surname = m.surname
+LEFT JOIN f ON f.forename = m.forename
+JOIN p ON p.person_id = m.person_id
+JOIN k ON k.force IS NOT DISTINCT FROM m.force
+      AND k.handling_code IS NOT DISTINCT FROM m.handling_code
+      AND k.classification IS NOT DISTINCT FROM m.classification
+ORDER BY 1, 2, 3
+"""
+
+
+def _remap(codes: IntArray, old: list[str], new: list[str]) -> IntArray:
+    """Codes into ``old`` (1-based, 0 none) turned into codes into ``new``."""
+    position = {name: i + 1 for i, name in enumerate(new)}
+    table = np.array([0] + [position[name] for name in old], dtype=np.int64)
+    out: IntArray = table[codes]
+    return out
+
+
+def _offsets(sorted_codes: IntArray, n_codes: int) -> IntArray:
+    """``out[c]:out[c+1]`` is the slice of ``sorted_codes`` equal to ``c`` (codes 0..n)."""
+    out: IntArray = np.searchsorted(sorted_codes, np.arange(n_codes + 2), side="left").astype(
+        np.int64
+    )
+    return out
+
+
+@dataclass
+class PersonScores:
+    """Persons (by code, ascending) meeting a name search, with each one's best score."""
+
+    persons: IntArray
+    scores: FloatArray
+
+
+@dataclass
+class SearchIndex:
+    """Coded mention rows of one snapshot, sorted by surname (see the module docstring)."""
+
+    names: NameIndex
+    forename_code: dict[str, int]
+    surname_code: dict[str, int]
+    person_ids: npt.NDArray[Any]
+    markings: list[tuple[str, str, str]]
+    s: IntArray
+    f: IntArray
+    p: IntArray
+    k: IntArray
+    s_start: IntArray
+    f_order: IntArray
+    f_start: IntArray
+
+    @classmethod
+    def build(cls, cur: Any) -> SearchIndex:
+        """Code the read model's ``web_mention`` rows (one pass in DuckDB)."""
+        persons = cur.execute("SELECT DISTINCT person_id FROM web_mention ORDER BY 1").fetchnumpy()[
+            "person_id"
+        ]
+        markings = [
+            (str(a), str(b), str(c))
+            for a, b, c in cur.execute(
+                "SELECT DISTINCT force, handling_code, classification FROM web_mention "
+                "ORDER BY 1, 2, 3"
+            ).fetchall()
+        ]
+        cols = cur.execute(CODES_SQL).fetchnumpy()
+        s, f, p, k = (np.asarray(cols[c], dtype=np.int64) for c in ("s", "f", "p", "k"))
+        duck = {
+            col: [
+                r[0]
+                for r in cur.execute(
+                    f"SELECT DISTINCT {col} FROM web_mention WHERE {col} <> '' ORDER BY 1"
+                ).fetchall()
+            ]
+            for col in ("forename", "surname")
+        }
+        names = NameIndex.from_names(duck["forename"], duck["surname"])
+        # Codes follow DuckDB's order; the name lists Python's: remap should they differ.
+        if duck["surname"] != names.surnames or duck["forename"] != names.forenames:
+            s = _remap(s, duck["surname"], names.surnames)
+            f = _remap(f, duck["forename"], names.forenames)
+            order = np.lexsort((p, f, s))
+            s, f, p, k = s[order], f[order], p[order], k[order]
+        forenames, surnames = names.forenames, names.surnames
+        f_order = np.argsort(f, kind="stable").astype(np.int64)
+        return cls(
+            names=names,
+            forename_code={n: i + 1 for i, n in enumerate(forenames)},
+            surname_code={n: i + 1 for i, n in enumerate(surnames)},
+            person_ids=np.asarray(persons, dtype=object),
+            markings=markings,
+            s=s,
+            f=f,
+            p=p,
+            k=k,
+            s_start=_offsets(s, len(surnames)),
+            f_order=f_order,
+            f_start=_offsets(f[f_order], len(forenames)),
+        )
+
+    @classmethod
+    def empty(cls) -> SearchIndex:
+        """An index of no rows (the snapshot has no resolved mentions)."""
+        none = np.zeros(0, dtype=np.int64)
+        return cls(
+            NameIndex([], [], {}, {}),
+            {},
+            {},
+            np.zeros(0, dtype=object),
+            [],
+            none,
+            none,
+            none,
+            none,
+            np.zeros(2, dtype=np.int64),
+            none,
+            np.zeros(2, dtype=np.int64),
+        )
+
+    def _scored(self, lookup: dict[str, int], scored: dict[str, float]) -> dict[int, float]:
+        return {lookup[n]: s for n, s in scored.items() if n in lookup and s > 0}
+
+    def _table(self, n: int, scored: dict[int, float]) -> FloatArray:
+        table: FloatArray = np.zeros(n + 1, dtype=np.float64)
+        if scored:
+            table[list(scored)] = list(scored.values())
+        return table
+
+    def _surname_rows(self, codes: Iterable[int]) -> IntArray:
+        parts = [np.arange(self.s_start[c], self.s_start[c + 1]) for c in sorted(codes)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def _forename_rows(self, codes: Iterable[int]) -> IntArray:
+        parts = [self.f_order[self.f_start[c] : self.f_start[c + 1]] for c in sorted(codes)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def name_scores(
+        self,
+        permitted: npt.NDArray[np.bool_],
+        forenames: dict[str, float],
+        surnames: dict[str, float],
+        word_as_forename: dict[str, float] | None = None,
+    ) -> PersonScores:
+        """Each person's best name score over their permitted rows.
+
+        With a forename, a row scores ``(forename + surname) / 2`` when both of its names are
+        scored candidates. With a single word (``forenames`` empty), a row scores the best of
+        its surname's score in ``surnames`` and its forename's in ``word_as_forename``.
+        ``permitted`` says, per marking code, whether the user may see the row.
+        """
+        s_scored = self._scored(self.surname_code, surnames)
+        s_table = self._table(len(self.surname_code), s_scored)
+        if forenames:
+            f_scored = self._scored(self.forename_code, forenames)
+            f_table = self._table(len(self.forename_code), f_scored)
+            rows = self._surname_rows(s_scored)
+            fs, ss = f_table[self.f[rows]], s_table[self.s[rows]]
+            score = np.where((fs > 0) & (ss > 0), (fs + ss) / 2, 0.0)
+        else:
+            w_scored = self._scored(self.forename_code, word_as_forename or {})
+            w_table = self._table(len(self.forename_code), w_scored)
+            rows = np.union1d(self._surname_rows(s_scored), self._forename_rows(w_scored))
+            score = np.maximum(s_table[self.s[rows]], w_table[self.f[rows]])
+        keep = (score > 0) & permitted[self.k[rows]]
+        persons, best = self.p[rows][keep], score[keep]
+        if not len(persons):
+            return PersonScores(persons, best)
+        order = np.lexsort((-best, persons))
+        persons, best = persons[order], best[order]
+        first = np.ones(len(persons), dtype=bool)
+        first[1:] = persons[1:] != persons[:-1]
+        return PersonScores(persons[first], best[first])
+
+    def suggest(self, permitted: npt.NDArray[np.bool_], prefix: str, limit: int = 10) -> list[str]:
+        """Up to ``limit`` full names (forename surname) of permitted rows whose surname or
+        full name starts with ``prefix`` (normalised), most frequent first, then by name."""
+        first, _, rest = prefix.partition(" ")
+        parts = [self._surname_range(prefix)]
+        if rest:  # "JOHN SM": the forename JOHN and a surname starting SM
+            code = self.forename_code.get(first)
+            if code is not None:
+                rows = self._forename_rows([code])
+                surnames = self.surnames_sorted
+                lo, hi = self._prefix_codes(surnames, rest)
+                parts.append(rows[(self.s[rows] >= lo) & (self.s[rows] < hi)])
+        else:  # a forename starting with the prefix
+            lo, hi = self._prefix_codes(self.forenames_sorted, prefix)
+            parts.append(self.f_order[self.f_start[lo] : self.f_start[hi]])
+        rows = np.unique(np.concatenate(parts))
+        rows = rows[permitted[self.k[rows]]] if len(permitted) else rows[:0]
+        if not len(rows):
+            return []
+        width = len(self.surname_code) + 1
+        keys, counts = np.unique(self.f[rows] * width + self.s[rows], return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        cut = counts[order[min(limit, len(order)) - 1]]
+        named = [
+            (-int(n), self._full_name(int(key) // width, int(key) % width))
+            for key, n in zip(keys, counts, strict=True)
+            if n >= cut
+        ]
+        return [name for _, name in sorted(named)[:limit]]
+
+    def _full_name(self, f: int, s: int) -> str:
+        names = (
+            self.forenames_sorted[f - 1] if f else "",
+            self.surnames_sorted[s - 1] if s else "",
+        )
+        return " ".join(n for n in names if n)
+
+    def _surname_range(self, prefix: str) -> IntArray:
+        lo, hi = self._prefix_codes(self.surnames_sorted, prefix)
+        return np.arange(self.s_start[lo], self.s_start[hi])
+
+    @staticmethod
+    def _prefix_codes(names: list[str], prefix: str) -> tuple[int, int]:
+        """The codes [lo, hi) of the sorted ``names`` starting with ``prefix``."""
+        lo = bisect.bisect_left(names, prefix)
+        hi = bisect.bisect_left(names, prefix + "\U0010ffff")
+        return lo + 1, hi + 1
+
+    @property
+    def forenames_sorted(self) -> list[str]:
+        """The distinct forenames; code ``c`` is ``forenames_sorted[c - 1]``."""
+        return self.names.forenames
+
+    @property
+    def surnames_sorted(self) -> list[str]:
+        """The distinct surnames; code ``c`` is ``surnames_sorted[c - 1]``."""
+        return self.names.surnames
+
+    def ids(self, codes: IntArray) -> list[str]:
+        """The person ids of person codes."""
+        return [str(x) for x in self.person_ids[codes]]
