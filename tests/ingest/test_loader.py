@@ -6,8 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from toex.ingest.loader import load_file
+from toex.ingest.discovery import FileTask
+from toex.ingest.loader import StagingBuffer, ensure_tables, load_file
 from toex.ingest.mapping import Mapping
+from toex.ingest.stage import ingest_tasks
 from toex.model.ids import stable_id
 
 from .exports import (
@@ -245,3 +247,62 @@ def test_messy_optional_values_become_null_and_are_counted(
         (None, "31/02/1990", None, None, None, "not a phone"),
         (None, "1990", 1990, "year", "+447700900123", "07700 900123"),
     ]
+
+
+def test_a_corrected_reexport_in_the_same_run_sees_the_buffered_first_version(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, mappings: dict[str, Mapping]
+) -> None:
+    first = _crimes(tmp_path, [crime_line("CC/1"), crime_line("CC/2")])
+    second = write_csv(
+        tmp_path / "forces/cambs/crime_v2.csv",
+        [ATHENA_CRIME_HEADER, crime_line("CC/1"), crime_line("CC/2", status="Filed")],
+        bom=True,
+    )
+    mapping = mappings["athena_crime"]
+    tasks = [
+        FileTask(first, CRIME_FILE, mapping, "cambs"),
+        FileTask(second, "forces/cambs/crime_v2.csv", mapping, "cambs"),
+        FileTask(first, CRIME_FILE, mapping, "cambs"),
+    ]
+    reports = ingest_tasks(con, tasks, "L1")
+    assert [(r.rows_new, r.rows_updated, r.rows_unchanged) for r in reports] == [
+        (2, 0, 0),
+        (0, 1, 1),
+        (0, 0, 2),
+    ]
+    assert reports[2].skipped_as == "L1"
+    assert con.execute(
+        "SELECT reference, status, source_file FROM staged_event ORDER BY 1"
+    ).fetchall() == [
+        ("CC/1", "Charged", CRIME_FILE),
+        ("CC/2", "Filed", "forces/cambs/crime_v2.csv"),
+    ]
+    assert con.execute("SELECT reference, status FROM staged_event_history").fetchall() == [
+        ("CC/2", "Charged")
+    ]
+    assert con.execute("SELECT count(*) FROM raw_record").fetchone() == (2,)
+    # the buffers are gone once the stage is done
+    assert con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'buffer_%'"
+    ).fetchone() == (0,)
+
+
+def test_the_staging_buffer_flushes_in_blocks(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection, mappings: dict[str, Mapping]
+) -> None:
+    ensure_tables(con)
+    buffer = StagingBuffer(con, flush_rows=3)
+    for i in range(3):
+        path = write_csv(
+            tmp_path / f"c{i}.csv",
+            [ATHENA_CRIME_HEADER, crime_line(f"CC/{2 * i}"), crime_line(f"CC/{2 * i + 1}")],
+        )
+        load_file(con, mappings["athena_crime"], path, f"c{i}.csv", "cambs", "L1", buffer=buffer)
+        if i == 0:  # two records held: nothing in the table yet
+            assert con.execute("SELECT count(*) FROM staged_event").fetchone() == (0,)
+        # each next file's two records would overfill the buffer: it is flushed before them
+        assert (buffer.flushes, buffer.rows) == (i, 2)
+        assert con.execute("SELECT count(*) FROM staged_event").fetchone() == (2 * i,)
+    buffer.flush()
+    assert con.execute("SELECT count(*) FROM staged_event").fetchone() == (6,)
+    assert con.execute("SELECT count(*) FROM buffer_staged_event").fetchone() == (0,)

@@ -28,3 +28,22 @@ def test_renumber_sql_skips_the_left_out_record_numbers() -> None:
     assert [
         r[0] for r in con.execute(f"SELECT source_row FROM {q.SOURCE} ORDER BY 1").fetchall()
     ] == [1, 4, 5, 6, 8, 9, 10]
+
+
+def test_renumber_expr_agrees_with_the_asof_rewrite() -> None:
+    con = duckdb.connect()
+    skipped = [1, 2, 5, 9, 10, 11, 30]
+    good = 40 - len(skipped)
+    con.execute(
+        f"CREATE TEMP TABLE {q.SOURCE} AS SELECT range + 1 AS source_row FROM range({good})"
+    )
+    expr = q.renumber_expr(skipped)
+    fast = [r[0] for r in con.execute(f"SELECT {expr} FROM {q.SOURCE} ORDER BY 1").fetchall()]
+    con.execute(
+        "CREATE TEMP TABLE ingest_reader_faults AS SELECT unnest(?::BIGINT[]) AS source_row",
+        [skipped],
+    )
+    con.execute(q.renumber_sql())
+    slow = [r[0] for r in con.execute(f"SELECT source_row FROM {q.SOURCE} ORDER BY 1").fetchall()]
+    assert fast == slow == [n for n in range(1, 41) if n not in skipped]
+    assert q.renumber_expr([]) == "source_row"

@@ -4,7 +4,9 @@ The I/O edge of ingest: reads the file (``readers``), runs the SQL steps built b
 ``staging_sql`` on the DuckDB connection, writes quarantine, value issues and the load log,
 and returns the file's :class:`FileReport`. A file whose bytes and mapping were already loaded
 is skipped; records already staged with the same hash are left alone; records whose hash
-changed replace their earlier version, which moves to ``staged_*_history``.
+changed replace their earlier version, which moves to ``staged_*_history``. Given a
+:class:`StagingBuffer` (as ``toex ingest`` does), staged rows are collected in memory and
+appended to the tables in large blocks.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from toex.ingest import staging_sql as q
 from toex.ingest.mapping import Mapping
 from toex.ingest.readers import Reading, open_reading
 from toex.ingest.readers.base import truncate
-from toex.model.tables import STAGED_AND_RAW_TABLES
+from toex.model.tables import STAGED_AND_RAW_TABLES, STAGED_TABLES
 
 RowCallback = Callable[[int], None]
 
@@ -50,6 +52,63 @@ class FileReport:
     def balanced(self) -> bool:
         """Rows read equal rows loaded plus rows quarantined."""
         return self.rows_read == self.rows_loaded + self.rows_quarantined
+
+
+BUFFER_PREFIX = "buffer_"
+BUFFERED = (*(t.name for t in STAGED_TABLES), "raw_record")
+FLUSH_ROWS = 200_000  # staged records held in memory before they are appended to the tables
+
+
+class StagingBuffer:
+    """In-memory copies of the staged tables and ``raw_record`` that loads append to.
+
+    Appending a few thousand rows at a time to a table in a database file makes DuckDB
+    rewrite and recompress the table's partly filled last row group at each commit; a buffer
+    collects many files' rows and appends them in large blocks (see docs/decisions.md).
+    :meth:`flush` moves the rows to the real tables; a load flushes first when the buffer
+    already holds one of its record keys, so history and idempotence see every earlier row.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, flush_rows: int = FLUSH_ROWS) -> None:
+        self.con = con
+        self.flush_rows = flush_rows
+        self.rows = 0
+        self.flushes = 0
+        self._create()
+
+    def _create(self) -> None:
+        self.con.execute(
+            "; ".join(
+                f"CREATE OR REPLACE TEMP TABLE {BUFFER_PREFIX}{name} AS "
+                f"SELECT * FROM {name} LIMIT 0"
+                for name in BUFFERED
+            )
+        )
+
+    def make_room(self, records: int) -> None:
+        """Flush first if ``records`` more would overfill the buffer (bounds peak memory)."""
+        if self.rows and self.rows + records > self.flush_rows:
+            self.flush()
+
+    def added(self, records: int) -> None:
+        """Count ``records`` staged into the buffer; flush when it holds enough."""
+        self.rows += records
+        if self.rows >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append the buffered rows to the real tables and empty the buffer."""
+        if not self.rows:
+            return
+        for name in BUFFERED:
+            self.con.execute(f"INSERT INTO {name} SELECT * FROM {BUFFER_PREFIX}{name}")
+        self._create()
+        self.rows = 0
+        self.flushes += 1
+
+    def drop(self) -> None:
+        """Drop the buffer tables (after :meth:`flush`, or to discard a failed load)."""
+        self.con.execute("; ".join(f"DROP TABLE IF EXISTS {BUFFER_PREFIX}{n}" for n in BUFFERED))
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -85,6 +144,9 @@ def _previous_load(
     return None if row is None else (str(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
 
+INSERT_ROWS = 131_072  # reader batches are gathered into blocks this big before an INSERT
+
+
 def _stage_source(
     con: duckdb.DuckDBPyConnection, reading: Reading, on_rows: RowCallback | None
 ) -> None:
@@ -92,17 +154,39 @@ def _stage_source(
     cols = ", ".join(f"c{i} VARCHAR" for i in range(n))
     extra = ", record_hash VARCHAR" if reading.has_hash else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
-    for batch in reading.batches:
-        con.register("ingest_batch", batch)
+    pending: list[pa.RecordBatch] = []
+    held = 0
+
+    def insert() -> None:
+        con.register("ingest_batch", pa.Table.from_batches(pending))
         try:
             con.execute(f"INSERT INTO {q.SOURCE} SELECT * FROM ingest_batch")
         finally:
             con.unregister("ingest_batch")
+        pending.clear()
+
+    for batch in reading.batches:
+        pending.append(batch)
+        held += batch.num_rows
+        if held >= INSERT_ROWS:
+            insert()
+            held = 0
         if on_rows is not None:
             on_rows(batch.num_rows)
+    if pending:
+        insert()
 
 
-def _stage_reader_faults(con: duckdb.DuckDBPyConnection, reading: Reading) -> None:
+MAX_CASE_RENUMBER = 256  # more left-out rows than this: renumber with an ASOF join instead
+
+
+def _stage_reader_faults(con: duckdb.DuckDBPyConnection, reading: Reading) -> str:
+    """Write the reader's faults to ``ingest_reader_faults``; return the record number SQL.
+
+    When the reader left rows out (``renumber``), good rows carry their position among good
+    rows: few left-out rows are renumbered by an expression while ``ingest_values`` is built,
+    many by rewriting ``ingest_src`` once.
+    """
     faults = reading.faults
     table = pa.table(
         {
@@ -121,8 +205,13 @@ def _stage_reader_faults(con: duckdb.DuckDBPyConnection, reading: Reading) -> No
         )
     finally:
         con.unregister("ingest_reader_faults_arrow")
-    if reading.renumber and faults:
-        con.execute(q.renumber_sql())
+    if not (reading.renumber and faults):
+        return "source_row"
+    skipped = [f.source_row for f in faults]
+    if len(set(skipped)) <= MAX_CASE_RENUMBER:
+        return q.renumber_expr(skipped)
+    con.execute(q.renumber_sql())
+    return "source_row"
 
 
 def load_file(
@@ -134,10 +223,12 @@ def load_file(
     load_id: str,
     on_rows: RowCallback | None = None,
     keep_temp: bool = False,
+    buffer: StagingBuffer | None = None,
 ) -> FileReport:
     """Load ``path`` (named ``source_file`` in provenance) through ``mapping``.
 
     ``keep_temp`` leaves the ``ingest_*`` work tables in place (``mapping check`` reads them).
+    With a ``buffer`` the staged rows go to it; the caller flushes it.
     """
     ensure_tables(con)
     file_hash = file_sha256(path) if path.is_file() else ""
@@ -155,9 +246,11 @@ def load_file(
         )
         mapping.check_columns(reading.columns, source_file, reading.delimiter)
         _stage_source(con, reading, on_rows)
+    if buffer is not None:
+        buffer.make_room(reading.rows_read)
     report.notes += reading.notes
     report.rows_read = reading.rows_read
-    _stage_reader_faults(con, reading)
+    row = _stage_reader_faults(con, reading)
     plan = q.Plan(
         mapping,
         {c: i for i, c in enumerate(reading.columns)},
@@ -165,39 +258,69 @@ def load_file(
         source_file,
         load_id,
         reading.has_hash,
+        BUFFER_PREFIX if buffer is not None else "",
     )
-    _run_plan(con, plan, reading)
-    _account(con, plan, report)
-    if not keep_temp:
+    with_status = _run_plan(con, plan, reading, row, buffer)
+    _account(con, plan, report, with_status)
+    if buffer is not None:
+        buffer.added(report.rows_loaded - report.rows_unchanged)
+    if keep_temp:
+        con.execute(q.clean_sql(plan))
+    else:
         _drop_temp(con)
     return report
 
 
-def _run_plan(con: duckdb.DuckDBPyConnection, plan: q.Plan, reading: Reading) -> None:
-    con.execute(q.values_sql(plan, len(reading.columns)))
+def _run_plan(
+    con: duckdb.DuckDBPyConnection,
+    plan: q.Plan,
+    reading: Reading,
+    row: str,
+    buffer: StagingBuffer | None,
+) -> bool:
+    """Values, lookups, faults, status and the staged rows; ``True`` if a status was needed.
+
+    Status (new / unchanged / updated) is only computed when some of the file's record keys
+    were staged before; on a first load every good row is new and no status table is built.
+    """
+    con.execute(q.values_sql(plan, len(reading.columns), row))
     for slot in plan.fields:
         if slot.lookup is not None:
             slot.spec.cleaner.build_lookup(con, q.distinct_sql(slot), slot.lookup)
-    con.execute(q.clean_sql(plan))
     faults = ["SELECT * FROM ingest_reader_faults", *q.faults_sql(plan)]
     if reading.replacements:
-        faults += q.unreadable_sql(plan, reading.columns, reading.encoding)
+        faults += q.unreadable_sql(plan, reading.columns, reading.encoding, row)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ingest_faults AS "
         + " UNION ALL ".join(f"({f})" for f in faults)
     )
-    for sql in q.good_sql():
-        con.execute(sql)
-    (updated,) = con.execute("SELECT count(*) FROM ingest_updated_keys").fetchone() or (0,)
-    if updated:
-        for sql in q.supersede_sql(plan.load_id):
+    con.execute(f"DROP TABLE {q.SOURCE}")  # everything later reads ingest_values
+    if buffer is not None and buffer.rows:
+        (buffered,) = con.execute(q.keys_in_sql(plan, BUFFER_PREFIX + "raw_record")).fetchone() or (
+            0,
+        )
+        if buffered:
+            buffer.flush()
+    con.execute(q.existing_sql(plan))
+    (existing,) = con.execute("SELECT count(*) FROM ingest_existing").fetchone() or (0,)
+    with_status = bool(existing)
+    if with_status:
+        for sql in q.status_sql():
             con.execute(sql)
+        (updated,) = con.execute("SELECT count(*) FROM ingest_updated_keys").fetchone() or (0,)
+        if updated:
+            for sql in q.supersede_sql(plan.load_id):
+                con.execute(sql)
+    con.execute(q.drop_sql(with_status))
     con.execute(q.raw_record_sql(plan))
     for i in range(len(plan.mapping.targets)):
         con.execute(q.insert_sql(plan, i))
+    return with_status
 
 
-def _account(con: duckdb.DuckDBPyConnection, plan: q.Plan, report: FileReport) -> None:
+def _account(
+    con: duckdb.DuckDBPyConnection, plan: q.Plan, report: FileReport, with_status: bool
+) -> None:
     con.execute(
         "INSERT INTO raw_quarantine SELECT ?, ?, source_row, field, "
         "CASE WHEN length(raw_value) > 200 THEN left(raw_value, 199) || '…' ELSE raw_value END, "
@@ -213,16 +336,17 @@ def _account(con: duckdb.DuckDBPyConnection, plan: q.Plan, report: FileReport) -
                 [plan.load_id, plan.source_file, field_name, code, count, truncate(example)],
             )
             report.value_issues += int(count)
-    (report.rows_quarantined,) = con.execute(
-        "SELECT count(DISTINCT source_row) FROM ingest_faults"
-    ).fetchone() or (0,)
-    counts = dict(
-        con.execute("SELECT status, count(*) FROM ingest_good GROUP BY status").fetchall()
+    quarantined, loaded, unchanged, updated = con.execute(q.counts_sql(with_status)).fetchone() or (
+        0,
+        0,
+        0,
+        0,
     )
-    report.rows_new = int(counts.get("new", 0))
-    report.rows_unchanged = int(counts.get("unchanged", 0))
-    report.rows_updated = int(counts.get("updated", 0))
-    (report.rows_loaded,) = con.execute("SELECT count(*) FROM ingest_good").fetchone() or (0,)
+    report.rows_quarantined = int(quarantined)
+    report.rows_loaded = int(loaded)
+    report.rows_unchanged = int(unchanged)
+    report.rows_updated = int(updated)
+    report.rows_new = report.rows_loaded - report.rows_unchanged - report.rows_updated
     con.execute(
         "INSERT INTO raw_load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -257,4 +381,11 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-__all__ = ["FileReport", "ReadError", "ensure_tables", "file_sha256", "load_file"]
+__all__ = [
+    "FileReport",
+    "ReadError",
+    "StagingBuffer",
+    "ensure_tables",
+    "file_sha256",
+    "load_file",
+]

@@ -15,7 +15,7 @@ from typing import Protocol
 import duckdb
 
 from toex.ingest.discovery import FileTask, discover
-from toex.ingest.loader import FileReport, ensure_tables, load_file
+from toex.ingest.loader import FileReport, StagingBuffer, ensure_tables, load_file
 from toex.ingest.mapping import Mapping, load_mapping, shipped_mappings
 
 
@@ -58,25 +58,34 @@ def ingest_tasks(
     load_id: str,
     progress: Progress | None = None,
 ) -> list[FileReport]:
-    """Load each task's file in turn; return the reports in task order."""
+    """Load each task's file in turn; return the reports in task order.
+
+    Staged rows collect in a :class:`StagingBuffer` and reach the tables in large appends.
+    """
     progress = progress or NoProgress()
     ensure_tables(con)
     reports = []
-    with progress.track("ingest files", total=len(tasks)) as advance_files:
-        for task in tasks:
-            with progress.track(f"  {task.source_file} (rows)") as advance_rows:
-                reports.append(
-                    load_file(
-                        con,
-                        task.mapping,
-                        task.path,
-                        task.source_file,
-                        task.force,
-                        load_id,
-                        on_rows=advance_rows,
+    buffer = StagingBuffer(con)
+    try:
+        with progress.track("ingest files", total=len(tasks)) as advance_files:
+            for task in tasks:
+                with progress.track(f"  {task.source_file} (rows)") as advance_rows:
+                    reports.append(
+                        load_file(
+                            con,
+                            task.mapping,
+                            task.path,
+                            task.source_file,
+                            task.force,
+                            load_id,
+                            on_rows=advance_rows,
+                            buffer=buffer,
+                        )
                     )
-                )
-            advance_files(1)
+                advance_files(1)
+        buffer.flush()
+    finally:
+        buffer.drop()
     return reports
 
 

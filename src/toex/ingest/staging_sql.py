@@ -5,12 +5,16 @@ The loader runs these steps in order over the file's records in ``ingest_src`` (
 ``ingest_``::
 
     ingest_values   trimmed raw value of every mapped field (f0, f1...), record id, key, hash
+                    (record numbers renumbered around left-out rows on the way, if needed)
     ingest_lk<k>    per cleaned field: distinct raw values -> cleaned columns (built by cleaners)
-    ingest_clean    values joined to their lookups, with an ok flag per field
     ingest_faults   (source_row, field, raw_value, reason_code, reason) for quarantined rows
-    ingest_good     clean rows not quarantined, with status new / unchanged / updated
+    ingest_status   only when earlier versions of some records exist: their rows' status
+                    (unchanged / updated); every other good row is new
+    ingest_drop     record numbers not to stage: quarantined or unchanged
 
-Each builder returns SQL text; nothing here touches a connection.
+Each target's rows are inserted straight from ``ingest_values`` joined to the lookups that
+target needs, without materialising a wide joined table (see docs/decisions.md). Each builder
+returns SQL text; nothing here touches a connection.
 """
 
 from __future__ import annotations
@@ -84,8 +88,10 @@ class Plan:
     source_file: str
     load_id: str
     has_hash: bool
+    into: str = ""  # prefix of the tables staged rows and raw records go to ("buffer_")
     provenance: dict[str, FieldSlot] = field(default_factory=dict)
     target_fields: list[list[FieldSlot]] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)  # ID SQL -> its column in ingest_values
 
     def __post_init__(self) -> None:
         aliases: dict[tuple[object, ...], str] = {}
@@ -107,6 +113,18 @@ class Plan:
             self.provenance[key] = place(spec)
         for target in self.mapping.targets:
             self.target_fields.append([place(spec) for spec in target.fields])
+        for index in range(len(self.mapping.targets)):
+            _target_columns(self, index, {})  # registers the IDs the targets use
+
+    def shared_id(self, *exprs: str) -> str:
+        """``v.<column>`` of the stable ID of ``exprs`` (SQL over ``ingest_values`` columns).
+
+        Each distinct ID (a mention's, its event's...) is computed once per record, in
+        ``ingest_values``, however many targets use it.
+        """
+        sql = stable_id_sql(*exprs)
+        alias = self.ids.setdefault(sql, f"id{len(self.ids)}")
+        return f"v.{alias}"
 
     @property
     def fields(self) -> list[FieldSlot]:
@@ -154,8 +172,29 @@ def record_id_sql(plan: Plan) -> str:
     return f"CASE WHEN {nulls} THEN NULL ELSE concat_ws('/', {parts}) END"
 
 
-def values_sql(plan: Plan, n_columns: int) -> str:
-    """``ingest_values``: one row per record with every mapped raw value."""
+def renumber_expr(skipped: list[int], column: str = "source_row") -> str:
+    """SQL turning a good row's position ``column`` into its record number.
+
+    ``skipped`` are the record numbers of the rows the reader left out. With them sorted
+    s_1 < s_2 < ..., the j-th good row is record j + m(j), m(j) = #{m : s_m - m < j}; the
+    thresholds ``s_m - m`` are few (one per malformed row), so this is a CASE over them,
+    largest first. Without skipped rows it is ``column`` itself.
+    """
+    thresholds = [s - m for m, s in enumerate(sorted(set(skipped)), start=1)]
+    if not thresholds:
+        return column
+    cases = " ".join(
+        f"WHEN {column} > {t} THEN {m}"
+        for m, t in sorted(enumerate(thresholds, start=1), key=lambda mt: -mt[0])
+    )
+    return f"({column} + CASE {cases} ELSE 0 END)"
+
+
+def values_sql(plan: Plan, n_columns: int, row: str = "source_row") -> str:
+    """``ingest_values``: one row per record with every mapped raw value.
+
+    ``row`` is the SQL of the record number (see :func:`renumber_expr`).
+    """
     m = plan.mapping
     if plan.has_hash:
         record_hash = "record_hash"
@@ -163,7 +202,7 @@ def values_sql(plan: Plan, n_columns: int) -> str:
         cols = ", ".join(f"coalesce(c{i}, '')" for i in range(n_columns))
         record_hash = f"sha256(concat_ws(chr(31), {cols}))"
     select = [
-        "source_row",
+        f"{row} AS source_row",
         f"{record_hash} AS record_hash",
         f"{record_id_sql(plan)} AS source_record_id",
     ]
@@ -184,8 +223,9 @@ def values_sql(plan: Plan, n_columns: int) -> str:
         plan.literal(m.kind),
         "source_record_id",
     )
+    ids = "".join(f", {sql} AS {alias}" for sql, alias in plan.ids.items())
     return (
-        f"CREATE OR REPLACE TEMP TABLE ingest_values AS SELECT *, {key} AS record_key "
+        f"CREATE OR REPLACE TEMP TABLE ingest_values AS SELECT *, {key} AS record_key{ids} "
         f"FROM (SELECT {', '.join(select)} FROM {SOURCE})"
     )
 
@@ -197,17 +237,31 @@ def distinct_sql(slot: FieldSlot) -> str:
     )
 
 
-def clean_sql(plan: Plan) -> str:
-    """``ingest_clean`` (a view): values joined to every lookup, with ``<alias>_ok`` flags.
+def _cleaned_sql(slot: FieldSlot, column: str, v: str = "v") -> str:
+    """SQL of a slot's cleaned ``column`` (a lookup column, or ``value`` for inline cleaners)."""
+    if slot.lookup is None:
+        return slot.spec.cleaner.inline_sql(f"{v}.{slot.alias}")
+    return f"{slot.lookup}.{column}"
 
-    It is materialised once, as ``ingest_good`` (without the quarantined rows).
+
+def _failed_sql(slot: FieldSlot) -> str:
+    """The present raw values of a lookup field that did not clean (column ``raw``)."""
+    cleaner = slot.spec.cleaner
+    return f"(SELECT {RAW} FROM {slot.lookup} WHERE {cleaner.ok_column} IS NULL)"
+
+
+def clean_sql(plan: Plan) -> str:
+    """``ingest_clean`` (a view, for ``mapping check``): values joined to every lookup.
+
+    Columns: the values, ``<alias>_<lookup column>`` (``<alias>_value`` for inline
+    cleaners) and ``<alias>_ok``.
     """
     select = ["v.*"]
     joins = []
     for slot in plan.fields:
         cleaner = slot.spec.cleaner
         if slot.lookup is None:
-            select.append(f"{cleaner.inline_sql('v.' + slot.alias)} AS {slot.alias}_value")
+            select.append(f"{_cleaned_sql(slot, 'value')} AS {slot.alias}_value")
             select.append(f"TRUE AS {slot.alias}_ok")
             continue
         lk = slot.lookup
@@ -230,8 +284,8 @@ def _reason_sql(code: str, raw: str, cleaner: str) -> str:
 def faults_sql(plan: Plan) -> list[str]:
     """SELECTs (source_row, field, raw_value, reason_code, reason) of quarantined rows.
 
-    Each required field is checked against its own lookup only, straight from
-    ``ingest_values``, so the full join of every lookup is computed once (for good rows).
+    Each required field is checked against the values its own lookup failed to clean (a
+    small set), straight from ``ingest_values``.
     """
     out = []
     missing = _reason_sql("missing_required", "", "")
@@ -248,32 +302,34 @@ def faults_sql(plan: Plan) -> list[str]:
         code = cleaner.reason_code
         a = f"v.{slot.alias}"
         bad = _reason_sql(code, a, cleaner.name)
-        if slot.lookup is None:
-            join, failed = "", "FALSE"
-        else:
-            join = f"LEFT JOIN {slot.lookup} lk ON lk.{RAW} = {a}"
-            failed = f"lk.{cleaner.ok_column} IS NULL"
+        failed = "FALSE" if slot.lookup is None else f"{a} IN {_failed_sql(slot)}"
         out.append(
             f"SELECT v.source_row, {sql_str(slot.label)} AS field, {a} AS raw_value, "
             f"CASE WHEN {a} IS NULL THEN 'missing_required' ELSE '{code}' END, "
             f"CASE WHEN {a} IS NULL THEN {missing} ELSE {bad} END "
-            f"FROM ingest_values v {join} WHERE {a} IS NULL OR {failed}"
+            f"FROM ingest_values v WHERE {a} IS NULL OR {failed}"
         )
     return out
 
 
-def unreadable_sql(plan: Plan, columns: list[str], encoding: str | None) -> list[str]:
+def unreadable_sql(
+    plan: Plan, columns: list[str], encoding: str | None, row: str = "source_row"
+) -> list[str]:
     """SELECTs of rows holding U+FFFD (bytes that did not decode) in any column."""
     what = f"not valid {encoding}" if encoding else "not valid text"
     return [
-        f"SELECT source_row, {sql_str(name)} AS field, c{i} AS raw_value, 'unreadable', "
-        f"'contains bytes that are {what}' FROM {SOURCE} WHERE contains(c{i}, '\ufffd')"
+        f"SELECT {row} AS source_row, {sql_str(name)} AS field, c{i} AS raw_value, "
+        f"'unreadable', 'contains bytes that are {what}' FROM {SOURCE} "
+        f"WHERE contains(c{i}, '\ufffd')"
         for i, name in enumerate(columns)
     ]
 
 
 def issues_sql(plan: Plan) -> str:
-    """Counts of non-required values cleaned to NULL, per field and reason, on good rows."""
+    """Counts of non-required values cleaned to NULL, per field and reason, on good rows.
+
+    Good rows are the rows not quarantined (unchanged rows included).
+    """
     parts = []
     for slot in plan.fields:
         if slot.spec.required or slot.lookup is None:
@@ -281,38 +337,86 @@ def issues_sql(plan: Plan) -> str:
         parts.append(
             f"SELECT {sql_str(slot.label)} AS field, "
             f"{sql_str(slot.spec.cleaner.reason_code)} AS reason_code, count(*) AS rows, "
-            f"min({slot.alias}) AS example FROM ingest_good WHERE NOT {slot.alias}_ok "
-            f"HAVING count(*) > 0"
+            f"min({slot.alias}) AS example FROM ingest_values "
+            f"WHERE {slot.alias} IN {_failed_sql(slot)} "
+            f"AND source_row NOT IN (SELECT source_row FROM ingest_faults) HAVING count(*) > 0"
         )
     return " UNION ALL ".join(parts)
 
 
-def good_sql() -> list[str]:
-    """``ingest_good``: clean rows not quarantined, each new, unchanged or updated.
+def keys_in_sql(plan: Plan, table: str) -> str:
+    """How many of the file's record keys ``table`` (a ``raw_record`` table) already holds."""
+    return (
+        f"SELECT count(*) FROM {table} WHERE force = {plan.literal(plan.force)} "
+        f"AND source_system = {plan.literal(plan.mapping.source_system)} "
+        "AND record_key IN (SELECT record_key FROM ingest_values)"
+    )
+
+
+def existing_sql(plan: Plan) -> str:
+    """``ingest_existing``: (record_key, record_hash) of this file's records already staged.
+
+    ``raw_record`` is narrowed to the file's force and system first (record keys include
+    both), so a first load only scans that slice.
+    """
+    return (
+        "CREATE OR REPLACE TEMP TABLE ingest_existing AS SELECT DISTINCT record_key, "
+        f"record_hash FROM raw_record WHERE force = {plan.literal(plan.force)} "
+        f"AND source_system = {plan.literal(plan.mapping.source_system)} "
+        "AND record_key IN (SELECT record_key FROM ingest_values)"
+    )
+
+
+def status_sql() -> list[str]:
+    """``ingest_status``: the good rows whose record key was staged before, with a status.
 
     A row is ``unchanged`` when ``raw_record`` holds its record key with the same hash,
-    ``updated`` when it holds the key with another hash, else ``new``. Every row of a key
-    with an updated row counts as updated (``ingest_updated_keys``): the key's earlier
-    rows are superseded and all its incoming rows staged.
+    ``updated`` when it holds the key with another hash; good rows not listed are ``new``.
+    Every row of a key with an updated row counts as updated (``ingest_updated_keys``): the
+    key's earlier rows are superseded and all its incoming rows staged.
     """
     return [
-        "CREATE OR REPLACE TEMP TABLE ingest_existing AS SELECT DISTINCT record_key, "
-        "record_hash FROM raw_record WHERE record_key IN "
-        "(SELECT record_key FROM ingest_values)",
-        "CREATE OR REPLACE TEMP TABLE ingest_good AS SELECT c.*, "
-        "CASE WHEN h.record_key IS NOT NULL THEN 'unchanged' "
-        "WHEN k.record_key IS NOT NULL THEN 'updated' ELSE 'new' END AS status "
-        "FROM ingest_clean c "
-        "LEFT JOIN ingest_existing h ON h.record_key = c.record_key "
-        "AND h.record_hash = c.record_hash "
-        "LEFT JOIN (SELECT DISTINCT record_key FROM ingest_existing) k "
-        "ON k.record_key = c.record_key "
-        "WHERE c.source_row NOT IN (SELECT source_row FROM ingest_faults)",
+        "CREATE OR REPLACE TEMP TABLE ingest_status AS SELECT v.source_row, v.record_key, "
+        "CASE WHEN h.record_key IS NOT NULL THEN 'unchanged' ELSE 'updated' END AS status "
+        "FROM ingest_values v "
+        "JOIN (SELECT DISTINCT record_key FROM ingest_existing) k ON k.record_key = v.record_key "
+        "LEFT JOIN ingest_existing h ON h.record_key = v.record_key "
+        "AND h.record_hash = v.record_hash "
+        "WHERE v.source_row NOT IN (SELECT source_row FROM ingest_faults)",
         "CREATE OR REPLACE TEMP TABLE ingest_updated_keys AS SELECT DISTINCT record_key "
-        "FROM ingest_good WHERE status = 'updated'",
-        "UPDATE ingest_good SET status = 'updated' WHERE status = 'unchanged' AND record_key "
+        "FROM ingest_status WHERE status = 'updated'",
+        "UPDATE ingest_status SET status = 'updated' WHERE status = 'unchanged' AND record_key "
         "IN (SELECT record_key FROM ingest_updated_keys)",
     ]
+
+
+def drop_sql(with_status: bool) -> str:
+    """``ingest_drop``: record numbers not to stage (quarantined, or unchanged)."""
+    unchanged = (
+        " UNION SELECT source_row FROM ingest_status WHERE status = 'unchanged'"
+        if with_status
+        else ""
+    )
+    return (
+        "CREATE OR REPLACE TEMP TABLE ingest_drop AS "
+        f"SELECT DISTINCT source_row FROM ingest_faults{unchanged}"
+    )
+
+
+def counts_sql(with_status: bool) -> str:
+    """One row: rows quarantined, rows loaded (good), rows unchanged, rows updated."""
+    status = (
+        "(SELECT count(*) FILTER (WHERE status = 'unchanged') FROM ingest_status), "
+        "(SELECT count(*) FILTER (WHERE status = 'updated') FROM ingest_status)"
+        if with_status
+        else "0, 0"
+    )
+    return (
+        "SELECT (SELECT count(DISTINCT source_row) FROM ingest_faults), "
+        "(SELECT count(*) FROM ingest_values "
+        "WHERE source_row NOT IN (SELECT source_row FROM ingest_faults)), "
+        f"{status}"
+    )
 
 
 def supersede_sql(load_id: str) -> list[str]:
@@ -338,14 +442,17 @@ def supersede_sql(load_id: str) -> list[str]:
     return out
 
 
+STAGE_ROWS = "v.source_row NOT IN (SELECT source_row FROM ingest_drop)"
+
+
 def raw_record_sql(plan: Plan) -> str:
     """Record the current version of every new or updated record in ``raw_record``."""
     return (
-        "INSERT INTO raw_record SELECT g.record_key, "
+        f"INSERT INTO {plan.into}raw_record SELECT v.record_key, "
         f"{sql_str(plan.mapping.name)}, {sql_str(plan.force)}, "
-        f"{sql_str(plan.mapping.source_system)}, {sql_str(plan.source_file)}, g.source_row, "
-        f"g.source_record_id, g.record_hash, {sql_str(plan.load_id)} "
-        "FROM ingest_good g WHERE g.status <> 'unchanged'"
+        f"{sql_str(plan.mapping.source_system)}, {sql_str(plan.source_file)}, v.source_row, "
+        f"v.source_record_id, v.record_hash, {sql_str(plan.load_id)} "
+        f"FROM ingest_values v WHERE {STAGE_ROWS}"
     )
 
 
@@ -358,8 +465,11 @@ def _event_link(plan: Plan) -> tuple[int, TargetSpec] | None:
     return None
 
 
-def _target_columns(plan: Plan, index: int) -> dict[str, str]:
-    """Table column -> SQL over ``g`` (an ``ingest_good`` row) for target ``index``."""
+def _target_columns(plan: Plan, index: int, used: dict[str, FieldSlot]) -> dict[str, str]:
+    """Table column -> SQL over ``v`` (an ``ingest_values`` row) and lookups, for a target.
+
+    ``used`` collects the slots whose lookups the SQL reads (their tables must be joined).
+    """
     m = plan.mapping
     target = m.targets[index]
     spec: TableSpec = STAGED[target.table]
@@ -368,20 +478,19 @@ def _target_columns(plan: Plan, index: int) -> dict[str, str]:
         plan.literal(m.source_system),
         plan.literal(m.kind),
     )
-    record = "g.source_record_id"
+    record = "source_record_id"
     cols: dict[str, str] = {}
     for slot in plan.target_fields[index]:
         cleaner = slot.spec.cleaner
         if cleaner.raw_output and f"{slot.spec.target}_raw" in spec.column_names:
-            cols[f"{slot.spec.target}_raw"] = f"g.{slot.alias}"
+            cols[f"{slot.spec.target}_raw"] = f"v.{slot.alias}"
         for column, source in cleaner.outputs(slot.spec.target).items():
-            cols[column] = (
-                f"g.{slot.alias}"
-                if source == RAW
-                else f"g.{slot.alias}_value"
-                if slot.lookup is None
-                else f"g.{slot.alias}_{source}"
-            )
+            if source == RAW:
+                cols[column] = f"v.{slot.alias}"
+            else:
+                cols[column] = _cleaned_sql(slot, source)
+                if slot.lookup is not None:
+                    used[slot.alias] = slot
     for column, value in target.constants.items():
         cols[column] = (
             "NULL"
@@ -393,41 +502,44 @@ def _target_columns(plan: Plan, index: int) -> dict[str, str]:
         linked = _event_link(plan)
         event = linked[1].event if linked is not None else None
     if event is not None and "event_id" in spec.column_names:
-        cols["event_id"] = stable_id_sql(
-            force, sql_str(event.type), f"g.{plan.key_alias(event.reference)}"
+        cols["event_id"] = plan.shared_id(
+            force, sql_str(event.type), plan.key_alias(event.reference)
         )
     if target.table == "staged_event":
         assert target.event is not None
         cols["event_type"] = sql_str(target.event.type)
-        cols["reference"] = f"g.{plan.key_alias(target.event.reference)}"
+        cols["reference"] = f"v.{plan.key_alias(target.event.reference)}"
     if target.table == "staged_person_mention":
-        cols["mention_id"] = stable_id_sql(force, system, kind, record, sql_str(target.slot or ""))
+        cols["mention_id"] = plan.shared_id(force, system, kind, record, sql_str(target.slot or ""))
         cols["slot"] = sql_str(target.slot or "")
     elif target.slot and "mention_id" in spec.column_names:
-        cols["mention_id"] = stable_id_sql(force, system, kind, record, sql_str(target.slot))
+        cols["mention_id"] = plan.shared_id(force, system, kind, record, sql_str(target.slot))
     if target.table in ("staged_object", "staged_location"):
-        cols[ID_COLUMNS[target.table]] = stable_id_sql(
+        cols[ID_COLUMNS[target.table]] = plan.shared_id(
             force, system, kind, record, sql_str(target.label)
         )
         cols["relation"] = sql_str(target.relation) if target.relation else "NULL"
     if target.table == "staged_object":
         cols["object_type"] = sql_str(target.object_type or "")
     if target.attributes:
-        cols["attributes"] = f"g.attr{index}"
-    cols.update(_provenance(plan))
+        cols["attributes"] = f"v.attr{index}"
+    cols.update(_provenance(plan, used))
     return cols
 
 
-def _provenance(plan: Plan) -> dict[str, str]:
+def _provenance(plan: Plan, used: dict[str, FieldSlot]) -> dict[str, str]:
     p = plan.provenance
-    grading = f"g.{p['grading'].alias}_value" if "grading" in p else "NULL"
+    for slot in p.values():
+        if slot.lookup is not None:
+            used[slot.alias] = slot
+    grading = _cleaned_sql(p["grading"], "value") if "grading" in p else "NULL"
 
     def marking(key: str) -> str:
         default = PROVENANCE_DEFAULTS[key]
         if key in p:
             slot = p[key]
             default = slot.spec.default or default
-            value = f"g.{slot.alias}_value"
+            value = _cleaned_sql(slot, "value")
         else:
             value = "NULL"
         if key == "handling_code":
@@ -438,9 +550,9 @@ def _provenance(plan: Plan) -> dict[str, str]:
         "force": plan.literal(plan.force),
         "source_system": plan.literal(plan.mapping.source_system),
         "source_file": plan.literal(plan.source_file),
-        "source_row": "g.source_row",
-        "source_record_id": "g.source_record_id",
-        "record_hash": "g.record_hash",
+        "source_row": "v.source_row",
+        "source_record_id": "v.source_record_id",
+        "record_hash": "v.record_hash",
         "load_id": plan.literal(plan.load_id),
         "grading": grading,
         "handling_code": marking("handling_code"),
@@ -449,18 +561,28 @@ def _provenance(plan: Plan) -> dict[str, str]:
 
 
 def insert_sql(plan: Plan, index: int) -> str:
-    """INSERT the rows target ``index`` makes from new and updated good records."""
+    """INSERT the rows target ``index`` makes from the new and updated good records.
+
+    Reads ``ingest_values`` and LEFT JOINs only the lookups this target's columns use.
+    """
     target = plan.mapping.targets[index]
     spec = STAGED[target.table]
-    cols = _target_columns(plan, index)
+    used: dict[str, FieldSlot] = {}
+    cols = _target_columns(plan, index, used)
     select = ", ".join(
         f"CAST({cols.get(c.name, 'NULL')} AS {DUCK_TYPES[c.type]}) AS {c.name}"
         for c in spec.columns
     )
-    where = "g.status <> 'unchanged'"
+    joins = " ".join(
+        f"LEFT JOIN {s.lookup} ON {s.lookup}.{RAW} = v.{s.alias}" for s in used.values()
+    )
+    where = STAGE_ROWS
     if target.when_any:
-        where += f" AND g.when{index}"
-    return f"INSERT INTO {spec.name} SELECT {select} FROM ingest_good g WHERE {where}"
+        where += f" AND v.when{index}"
+    return (
+        f"INSERT INTO {plan.into}{spec.name} SELECT {select} "
+        f"FROM ingest_values v {joins} WHERE {where}"
+    )
 
 
 def create_table_sql(spec: TableSpec) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 
-from toex.ingest.cleaners.phones import deobfuscate, to_e164
+import duckdb
 
-from .conftest import values
+from toex.ingest.cleaners.phones import deobfuscate, to_e164, uk_fast_sql
+
+from .conftest import clean, values
 
 
 def test_phones_to_e164() -> None:
@@ -51,3 +53,27 @@ def test_sql_fast_path_matches_phonenumbers() -> None:
         shape = rng.choice(shapes)
         raw.append(shape.format(m=mobile, a=land[:4], b=land[4:]))
     assert values("phone", raw) == [to_e164(v) for v in raw]
+
+
+def test_country_code_without_plus_is_cleaned_in_sql_as_phonenumbers_does() -> None:
+    rng = random.Random(5)
+    mobiles = [f"447{rng.randrange(10**9):09d}" for _ in range(200)]
+    lands = [
+        f"44{rng.choice('123')}{rng.randrange(10**n):0{n}d}" for n in (8, 9) for _ in range(100)
+    ]
+    raw = mobiles + lands
+    con = duckdb.connect()
+    fast = [
+        r[0]
+        for r in con.execute(
+            f"SELECT {uk_fast_sql('raw')} FROM unnest(?::VARCHAR[]) t(raw)", [raw]
+        ).fetchall()
+    ]
+    assert all(f is not None for f in fast)  # none of these needs Python
+    assert fast == [to_e164(v) for v in raw]
+
+
+def test_a_too_long_value_has_a_lookup_row_of_nulls() -> None:
+    long = "0" * 1_001
+    assert clean("phone", ["07700 900123", long])[long] == {"value": None}
+    assert clean("surname", ["Smith", long])[long] == {"value": None}

@@ -6,7 +6,8 @@ distinct raw values, once each: in SQL (:meth:`Cleaner.lookup_sql`) where DuckDB
 work, in Python (:meth:`Cleaner.lookup_python`) where a library is needed. Rows join the lookup
 back on the raw value. ``inline`` cleaners (plain text) need no lookup.
 
-A present value whose lookup ``ok_column`` is ``NULL`` failed to clean: the row is quarantined
+Every distinct present raw value has exactly one lookup row. A present value whose lookup
+``ok_column`` is ``NULL`` failed to clean: the row is quarantined
 with :attr:`Cleaner.reason_code` if the field is required, else the value becomes ``NULL`` and
 is counted as an issue.
 """
@@ -89,9 +90,11 @@ class Cleaner:
             return
         values = [v for (v,) in con.execute(distinct_sql).fetchall()]
         short = [v for v in values if len(v) <= MAX_VALUE_LENGTH]
+        long = [v for v in values if len(v) > MAX_VALUE_LENGTH]
         cleaned = self.lookup_python(short)
-        arrays = {RAW: pa.array(short, pa.string())}
-        arrays.update({k: pa.array(v) for k, v in cleaned.items()})
+        # too-long values get a row of NULLs: every present raw value has exactly one row
+        arrays = {RAW: pa.array(short + long, pa.string())}
+        arrays.update({k: pa.array(v + [None] * len(long)) for k, v in cleaned.items()})
         view = f"{out}_arrow"
         con.register(view, pa.table(arrays))
         try:

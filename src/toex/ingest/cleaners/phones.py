@@ -2,7 +2,8 @@
 
 Set-wise in two steps over the distinct raw values: SQL turns the common UK shapes (digits,
 spaces, dashes, brackets: ``07700 900123``, ``+44 7700 900123``, ``0044...``, ``01223 456789``)
-into E.164 directly, exactly as ``phonenumbers`` would; everything else (spelled digits such as
+and ``447700900123`` (the country code without ``+``) into E.164 directly, exactly as
+``phonenumbers`` would; everything else (spelled digits such as
 ``07seven00 9oo123``, extensions, foreign numbers) goes to Python, which first replaces spelled
 digits and then asks ``phonenumbers``. A number is kept when ``phonenumbers`` calls it possible.
 """
@@ -74,7 +75,10 @@ def uk_fast_sql(raw: str) -> str:
         f"WHEN NOT {intl} AND regexp_full_match({d}, '0044(7[0-9]{{9}}|[123][0-9]{{8,9}})') "
         f"THEN '+' || substr({d}, 3) "
         f"WHEN {intl} AND regexp_full_match({d}, '44(7[0-9]{{9}}|[123][0-9]{{8,9}})') "
-        f"AND NOT contains({raw}, '(') THEN '+' || {d} END"
+        f"AND NOT contains({raw}, '(') THEN '+' || {d} "
+        # digits only, 44 then a national number: too long to be national, so phonenumbers
+        # takes the 44 as the country code
+        f"WHEN regexp_full_match({raw}, '44(7[0-9]{{9}}|[123][0-9]{{8,9}})') THEN '+' || {raw} END"
     )
 
 

@@ -1,11 +1,12 @@
 """CSV: sniffed delimiter, detected encoding, streamed through Arrow's parser in blocks.
 
-The file is transcoded to UTF-8 (see :mod:`text_decoding`), its header is parsed with the
-standard library, and the records are streamed by ``pyarrow.csv.open_csv`` in blocks, so
-memory stays bounded for files larger than memory. Rows with the wrong number of fields are
-left out of the batches and reported as ``field_count`` faults; their record numbers are
-found afterwards (by their line when no record spans lines, else by a second pass with the
-standard library's parser), and the loader renumbers the good rows around them.
+The file is read as it is when it is clean UTF-8, else transcoded to UTF-8 first (see
+:mod:`text_decoding`); its header is parsed with the standard library, and the records are
+streamed by ``pyarrow.csv.open_csv`` in blocks, so memory stays bounded for files larger than
+memory. Rows with the wrong number of fields are left out of the batches and reported as
+``field_count`` faults; their record numbers are found afterwards (by their line when no
+record spans lines, else by a second pass with the standard library's parser), and the loader
+renumbers the good rows around them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from toex.ingest.readers.base import (
     duplicate_header_message,
     truncate,
 )
-from toex.ingest.readers.text_decoding import check_encoding, detect_encoding, sample, transcode
+from toex.ingest.readers.text_decoding import (
+    Transcoded,
+    check_encoding,
+    detect_encoding,
+    sample,
+    transcode,
+    utf8_as_is,
+)
 
 DELIMITERS = (",", ";", "|", "\t")
 BLOCK_BYTES = 16 * 1024 * 1024
@@ -51,14 +59,14 @@ def sniff_delimiter(lines: list[str], quote: str = '"') -> str:
 
 
 def _head_lines(path: Path, n: int = 6) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         text = fh.read(65_536)
     return [ln for ln in text.splitlines()[:n] if ln.strip()]
 
 
 def read_header(path: Path, delimiter: str, quote: str, display: str) -> list[str]:
     """The header's column names (stripped); :class:`ReadError` if empty or duplicated."""
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         row = next(csv.reader(fh, delimiter=delimiter, quotechar=quote), [])
     names = [c.strip() for c in row]
     if not any(names):
@@ -75,7 +83,10 @@ def read_csv(path: Path, display: str, options: ReaderOptions, workdir: Path) ->
     encoding = (
         check_encoding(options.encoding, display) if options.encoding else detect_encoding(head)
     )
-    tx = transcode(path, encoding, workdir / "source.utf8.csv")
+    if utf8_as_is(path, encoding):
+        tx = Transcoded(path, encoding, 0)  # a UTF-8 BOM is skipped with the header line
+    else:
+        tx = transcode(path, encoding, workdir / "source.utf8.csv")
     delimiter = options.delimiter or sniff_delimiter(_head_lines(tx.path), options.quote)
     names = read_header(tx.path, delimiter, options.quote, display)
     reading = Reading(
@@ -221,7 +232,7 @@ def _count_newlines(data: mmap.mmap, start: int, end: int) -> int:
 def _number_by_parsing(path: Path, delimiter: str, quote: str, n: int) -> list[int]:
     """Record numbers of rows whose field count is not ``n``, by a full standard-library parse."""
     out = []
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, quotechar=quote)
         next(reader, None)
         number = 0

@@ -1,9 +1,11 @@
 """Text files: binary detection, encoding detection and streaming transcoding to UTF-8.
 
-Every text reader first transcodes its file to a UTF-8 temporary file: a BOM is dropped,
-undecodable bytes become U+FFFD (the loader quarantines such rows as ``unreadable``) and NUL
-characters become U+FFFD too. Encodings: UTF-8, UTF-8 with BOM, cp1252 (or any Python codec
-named in the mapping).
+Every text reader reads UTF-8: a file in another encoding, or a UTF-8 file with bytes that
+do not decode or NUL characters, is first transcoded to a UTF-8 temporary file where a BOM is
+dropped, undecodable bytes become U+FFFD (the loader quarantines such rows as ``unreadable``)
+and NUL characters become U+FFFD too. A UTF-8 file that decodes cleanly is read in place
+(:func:`utf8_as_is`), which saves rewriting it. Encodings: UTF-8, UTF-8 with BOM, cp1252
+(or any Python codec named in the mapping).
 """
 
 from __future__ import annotations
@@ -73,6 +75,26 @@ def check_encoding(encoding: str, display: str) -> str:
         return codecs.lookup(encoding).name
     except LookupError:
         raise ReadError(f"unknown encoding {encoding!r}", file=display) from None
+
+
+UTF8_NAMES = ("utf-8", "utf-8-sig")
+
+
+def utf8_as_is(path: Path, encoding: str) -> bool:
+    """Whether ``path`` (in ``encoding``) can be read as it is: valid UTF-8 without NULs."""
+    if encoding not in UTF8_NAMES:
+        return False
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        with path.open("rb") as src:
+            while chunk := src.read(CHUNK_BYTES):
+                if b"\x00" in chunk:
+                    return False
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def transcode(path: Path, encoding: str, out: Path) -> Transcoded:

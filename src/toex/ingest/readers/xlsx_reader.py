@@ -32,6 +32,11 @@ from toex.ingest.readers.base import (
 
 def cell_text(value: Any) -> str | None:
     """An XLSX cell value as text (``None`` for an empty cell)."""
+    kind = type(value)
+    if kind is str:  # most cells: checked first, by exact type
+        return value or None
+    if kind is float:
+        return str(int(value)) if value.is_integer() else repr(value)
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -98,7 +103,7 @@ def _batches(rows: Iterator[list[Any]], n: int, reading: Reading) -> Iterator[pa
     numbers: list[int] = []
     for number, raw in enumerate(rows, start=1):
         cells = [cell_text(v) for v in raw]
-        if not any(c is not None and c.strip() for c in cells):
+        if not any(c and not c.isspace() for c in cells):
             continue
         reading.rows_read += 1
         extra = [c for c in cells[n:] if c is not None and c.strip()]
