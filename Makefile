@@ -36,7 +36,7 @@ system-deps:
 	fi
 
 install: $(UV) system-deps
-	$(UV) sync --frozen --all-extras
+	$(UV) sync --frozen --all-extras --compile-bytecode
 
 demo: install
 	$(BIN)/toex synth --scale $(SCALE) --seed $(SEED) --out $(DATA)/synth/$(SCALE)
