@@ -306,6 +306,7 @@ def section(res: dict[str, Any], command: str) -> str:
     lg, ref = res["large"], res["reference"]
     source = (
         f"the snapshot `{res['snapshot']}`"
+        + (f" ({res['describe']})" if res.get("describe") else "")
         if res["snapshot"]
         else "a random warehouse of that size built by the bench (not the generator's large "
         "set: its ingest + resolve were not run for this measurement)"
@@ -379,6 +380,9 @@ def main(argv: list[str] | None = None) -> None:
         help="The small set's warehouse file for the networkx reference.",
     )
     parser.add_argument("--small-mentions", type=int, default=200_000)
+    parser.add_argument(
+        "--describe", default=None, help="What the --snapshot holds, for the report."
+    )
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--build-input", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -390,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         con.close()
         return
     res = run(args.mentions, args.snapshot, args.small_snapshot, args.small_mentions)
+    res["describe"] = args.describe
     command = "python " + " ".join(["bench/bench_link.py", *sys.argv[1:]])
     text = section(res, command)
     print(text)
