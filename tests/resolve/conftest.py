@@ -309,7 +309,7 @@ def warehouse_factory(tmp_path: Path) -> Iterator[Any]:
         wh.disconnect()
 
 
-TEST_SPEC_KW = {"u_max_pairs": 3e5, "em_max_pairs": None}
+TEST_SPEC_KW: dict[str, Any] = {"u_max_pairs": 3e5, "em_max_pairs": None}
 """Training sizes for tests (the defaults are tuned for millions of mentions)."""
 
 

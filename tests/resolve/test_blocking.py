@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql
@@ -45,3 +47,23 @@ def test_every_person_rule_reads_feature_columns() -> None:
     for block in PERSON_BLOCKS:
         assert set(block.columns) <= set(FEATURE_COLUMNS), block
         assert set(block.explode) <= set(block.columns), block
+
+
+def test_integer_keyed_pairs_equal_the_string_keyed_ones(tmp_path: Path) -> None:
+    from toex.resolve.blocking import block_keys_sql
+    from toex.resolve.run import build_features
+
+    from .conftest import make_warehouse, population
+
+    wh = make_warehouse(tmp_path / "wh.duckdb", population(200, seed=17))
+    try:
+        feats, _ = build_features(wh)
+    finally:
+        wh.disconnect()
+    con = duckdb.connect()
+    con.register("f", feats)
+    con.execute("CREATE TABLE k AS " + block_keys_sql("f", PERSON_BLOCKS))
+    by_id = con.execute(blocked_pairs_sql("f", PERSON_BLOCKS)).fetchall()
+    by_key = con.execute(blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True)).fetchall()
+    assert len(by_id) > 100
+    assert sorted(by_key) == sorted(by_id)

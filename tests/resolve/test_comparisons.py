@@ -197,3 +197,85 @@ def test_near_variant_sql_edits(edits: int) -> None:
     )
     hit = con.execute(f"SELECT {near_variant_sql(edits)} FROM p").fetchall()[0][0]
     assert hit is (edits >= 2)  # DAVE -> XAVE -> XAVIE: two edits
+
+
+def test_family_conflict_spares_a_typo_of_a_commoner_forename(tmp_path: Path) -> None:
+    # SARANH (a typo of SARAH) and AALLY (a typo of SALLY, SARAH's nickname) are more than
+    # two edits apart, but each reads as a keying error of a name ten times as common.
+    dob = dt.date(2010, 6, 26)
+    people = [{"forename": "SARAH", "surname": "KAUR", "dob": dob}] * 10
+    people += [{"forename": "SALLY", "surname": "KAUR", "dob": dob}] * 10
+    people += [
+        {"forename": "SARANH", "surname": "KAUR", "dob": dob},
+        {"forename": "AALLY", "surname": "KAUR", "dob": dob},
+        {"forename": "JADE", "surname": "KAUR", "dob": dob},
+        {"forename": "ADITYA", "surname": "KAUR", "dob": dob},
+    ]
+    feats = _features(tmp_path, people)
+    typo = dict(zip(feats["forename"].to_pylist(), feats["forename_typo"].to_pylist(), strict=True))
+    assert typo["SARANH"] and typo["AALLY"]
+    assert not typo["SARAH"] and not typo["SALLY"] and not typo["JADE"] and not typo["ADITYA"]
+    con = duckdb.connect()
+    con.register("f", feats)
+    cols = feats.column_names
+    sel = ", ".join([f'l."{c}" AS "{c}_l"' for c in cols] + [f'r."{c}" AS "{c}_r"' for c in cols])
+    # both pairs fall in the forename "else" level (gamma 0) with the same surname
+    from toex.resolve.comparisons import level_gamma, surname_comparison
+
+    same = level_gamma(surname_comparison(), "Exact match on surname")
+    con.execute(
+        f"CREATE TABLE p AS SELECT {sel}, 0 AS gamma_forename, {same} AS gamma_surname, "
+        "-1 AS gamma_identifiers FROM f l JOIN f r ON l.mention_id < r.mention_id "
+        "WHERE l.forename IN ('SARANH', 'JADE') AND r.forename IN ('AALLY', 'ADITYA')"
+    )
+    hits = {
+        (a, b)
+        for a, b in con.execute(
+            f"SELECT forename_l, forename_r FROM p WHERE {family_conflict_sql()}"
+        ).fetchall()
+    }
+    assert ("JADE", "ADITYA") in hits  # twins: two real names
+    assert ("SARANH", "AALLY") not in hits  # two typos of one name
+
+
+def test_two_pnc_ids_in_one_cluster_are_two_people() -> None:
+    from toex.resolve.comparisons import identifier_conflicts
+
+    be = DuckDBBackend(duckdb.connect())
+    be.con.execute(
+        "CREATE TABLE nodes AS SELECT * FROM (VALUES "
+        "('a', '2017/5142584Y', NULL), ('b', NULL, NULL), ('c', '2001/6652688X', NULL), "
+        "('d', '2001/6652688X', NULL)) v(mention_id, pnc_id, cro_number)"
+    )
+    be.con.execute(
+        "CREATE OR REPLACE TABLE nodes AS SELECT mention_id, CAST(pnc_id AS VARCHAR) AS "
+        "pnc_id, CAST(cro_number AS VARCHAR) AS cro_number FROM nodes"
+    )
+    # Namesakes chained through a mention holding only a name and a DOB (b).
+    be.load(
+        "pairs",
+        pa.table(
+            {
+                "mention_id_l": ["a", "b", "c"],
+                "mention_id_r": ["b", "c", "d"],
+                "match_probability": [0.999, 0.99, 0.999],
+                "gamma_identifiers": [-1, -1, 1],
+            }
+        ),
+    )
+    conflicts = identifier_conflicts()
+    cluster(be, "nodes", "pairs", decisions_table([]), 0.95, attribute_conflicts=conflicts)
+    got = dict(be.con.execute("SELECT mention_id, cluster_key FROM resolve_clusters").fetchall())
+    assert got == {"a": "a", "b": "a", "c": "c", "d": "c"}
+    # an analyst's "same" decision overrides the conflict for the pair it names
+    cluster(
+        be,
+        "nodes",
+        "pairs",
+        decisions_table([("a", "c", True)]),
+        0.95,
+        attribute_conflicts=conflicts,
+    )
+    got = dict(be.con.execute("SELECT mention_id, cluster_key FROM resolve_clusters").fetchall())
+    assert got["a"] == got["c"]
+    be.close()

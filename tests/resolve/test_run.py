@@ -78,8 +78,8 @@ def test_placeholder_hub_merges_nobody(trained: dict[str, Any], warehouse_factor
     wh = warehouse_factory(mentions)
     run(wh, "r1", params=trained["params"])
     assign = assignment(wh)
-    assert len({assign[m["mention_id"]] for m in hub}) == 50
-    assert len({assign[m["mention_id"]] for m in hub2}) == 30
+    assert len({assign[str(m["mention_id"])] for m in hub}) == 50
+    assert len({assign[str(m["mention_id"])] for m in hub2}) == 30
     found = wh.con.execute(
         "SELECT column_name, value FROM resolved_placeholder "
         "WHERE column_name = 'phone' ORDER BY value"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from toex.resolve.backend import DuckDBBackend, SparkBackend
-from toex.resolve.blocking import blocked_pairs_sql
+from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql
 from toex.resolve.model import make_linker, predict
 from toex.resolve.specs import person_spec
 
@@ -70,7 +70,9 @@ def test_spark_predictions_equal_duckdb(
 
     sb = SparkBackend(session, checkpoint_dir=str(tmp / "checkpoints"))
     sb.load("feats", feats)
-    sb.create("blocked", blocked_pairs_sql("feats", spec.blocks))
+    # The run's integer-keyed blocking SQL, transpiled to Spark, gives the same pairs.
+    sb.create("block_keys", block_keys_sql("feats", spec.blocks))
+    sb.create("blocked", blocked_pairs_sql("block_keys", spec.blocks, keyed=True))
     s_blocked = sb.splink_api().register("blocked")
     s_pred = predict(make_linker(sb.splink_api(), "feats", spec, params), 0.01, s_blocked)
     got = {

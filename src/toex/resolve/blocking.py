@@ -32,25 +32,26 @@ class Block:
         """The Splink blocking rule."""
         return block_on(*self.columns, arrays_to_explode=list(self.explode) or None)
 
-    def keys_sql(self, features: str) -> str:
-        """SQL of ``mention_id`` and the rule's key columns (arrays exploded, null keys
+    def keys_sql(self, features: str, id_column: str = "mention_id") -> str:
+        """SQL of ``id_column`` and the rule's key columns (arrays exploded, null keys
         dropped, keys over the cap dropped)."""
         cols = ", ".join(f"unnest({c}) AS {c}" if c in self.explode else c for c in self.columns)
         known = " AND ".join(f"{c} IS NOT NULL" for c in self.columns)
-        keyed = f"SELECT DISTINCT * FROM (SELECT mention_id, {cols} FROM {features}) WHERE {known}"
+        keyed = f"SELECT DISTINCT * FROM (SELECT {id_column}, {cols} FROM {features}) WHERE {known}"
         if self.cap is None:
             return keyed
         by = ", ".join(self.columns)
         counted = f"SELECT *, count(*) OVER (PARTITION BY {by}) AS n_key FROM ({keyed})"
-        return f"SELECT mention_id, {by} FROM ({counted}) WHERE n_key <= {int(self.cap)}"
+        return f"SELECT {id_column}, {by} FROM ({counted}) WHERE n_key <= {int(self.cap)}"
 
-    def pairs_sql(self, features: str) -> str:
-        """SQL of the ``mention_id_l < mention_id_r`` pairs the rule generates."""
-        keyed = f"({self.keys_sql(features)})"
+    def pairs_sql(self, features: str, id_column: str = "mention_id") -> str:
+        """SQL of the ``mention_id_l < mention_id_r`` pairs the rule generates (values of
+        ``id_column``)."""
+        keyed = f"({self.keys_sql(features, id_column)})"
         on = " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
         return (
-            f"SELECT DISTINCT l.mention_id AS mention_id_l, r.mention_id AS mention_id_r "
-            f"FROM {keyed} l JOIN {keyed} r ON {on} AND l.mention_id < r.mention_id"
+            f"SELECT DISTINCT l.{id_column} AS mention_id_l, r.{id_column} AS mention_id_r "
+            f"FROM {keyed} l JOIN {keyed} r ON {on} AND l.{id_column} < r.{id_column}"
         )
 
 
@@ -100,15 +101,41 @@ def person_deterministic_rules() -> list[BlockingRuleCreator]:
     ]
 
 
-def blocked_pairs_sql(features_table: str, blocks: Sequence[Block]) -> str:
+def block_keys_sql(features_table: str, blocks: Sequence[Block]) -> str:
+    """SQL of the narrow table :func:`blocked_pairs_sql` reads with ``keyed=True``: every
+    mention's ``mention_key`` (its rank by ``mention_id``, an integer), ``mention_id``
+    and the columns the blocks key on."""
+    cols = sorted({c for b in blocks for c in b.columns})
+    return (
+        "SELECT CAST(row_number() OVER (ORDER BY mention_id) AS BIGINT) AS mention_key, "
+        f"mention_id, {', '.join(cols)} FROM {features_table}"
+    )
+
+
+def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool = False) -> str:
     """SQL of the pairs to score, as Splink's blocked-pairs table: ``match_key`` (the index
     of the first block generating the pair), ``join_key_l``, ``join_key_r`` (mention IDs,
     left < right). Each block is an equi-join on narrow key tables, so this is much cheaper
-    than Splink's own blocking, which re-tests every earlier rule on each candidate pair."""
+    than Splink's own blocking, which re-tests every earlier rule on each candidate pair.
+
+    With ``keyed``, ``features_table`` is a :func:`block_keys_sql` table: the joins and the
+    deduplication of the pairs run on the integer ``mention_key`` (which orders as
+    ``mention_id`` does) and the IDs are joined back once at the end; on the small set a
+    quarter less CPU, and the deduplication of tens of millions of pairs holds two integers
+    per pair instead of two strings."""
+    ident = "mention_key" if keyed else "mention_id"
     union = " UNION ALL ".join(
-        f"SELECT {i} AS block, * FROM ({b.pairs_sql(features_table)})" for i, b in enumerate(blocks)
+        f"SELECT {i} AS block, * FROM ({b.pairs_sql(features_table, ident)})"
+        for i, b in enumerate(blocks)
     )
-    return (
+    pairs = (
         f"SELECT CAST(min(block) AS VARCHAR) AS match_key, mention_id_l AS join_key_l, "
         f"mention_id_r AS join_key_r FROM ({union}) GROUP BY mention_id_l, mention_id_r"
+    )
+    if not keyed:
+        return pairs
+    return (
+        f"SELECT p.match_key, l.mention_id AS join_key_l, r.mention_id AS join_key_r "
+        f"FROM ({pairs}) p JOIN {features_table} l ON l.mention_key = p.join_key_l "
+        f"JOIN {features_table} r ON r.mention_key = p.join_key_r"
     )

@@ -293,8 +293,10 @@ def family_conflict_sql() -> str:
     """Condition on a scored pair joined to both mentions' features (``gamma_`` columns and
     ``<feature>_l`` / ``<feature>_r``) marking two people of one family: both forenames
     known and unrelated (not equal, swapped, nicknames, a middle name or an initial of each
-    other, and more than two edits from each other and from each other's nicknames) under
-    one family name, with no shared PNC ID or CRO number.
+    other, and more than two edits from each other and from each other's nicknames),
+    neither reading as a keying error of a much commoner forename (``forename_typo``:
+    ``SARANH`` and ``AALLY``, typos of SARAH and of its nickname SALLY, are not two
+    sisters), under one family name, with no shared PNC ID or CRO number.
 
     Twins share a surname, DOB and address, siblings and spouses a surname and address;
     one person recorded under two unrelated forenames with the same surname is rarer than
@@ -305,6 +307,7 @@ def family_conflict_sql() -> str:
     same_id = level_gamma(identifier_comparison(), "same PNC ID or CRO number")
     return (
         "gamma_forename = 0 "
+        "AND NOT coalesce(forename_typo_l, FALSE) AND NOT coalesce(forename_typo_r, FALSE) "
         f"AND gamma_surname IN ({family}) "
         f"AND gamma_identifiers <> {same_id} "
         f"AND NOT ({near_variant_sql(2)})"
@@ -337,3 +340,17 @@ def dob_conflict() -> AttributeConflict:
         exempt="pnc_id_l = pnc_id_r OR cro_number_l = cro_number_r",
         exempt_columns=("pnc_id", "cro_number"),
     )
+
+
+def identifier_conflicts() -> list[AttributeConflict]:
+    """Two different PNC IDs, or two different CRO numbers, in one cluster belong to two
+    people. Both are national identifiers issued once per person (the PNC ID carries a
+    check character, so a mistyped one is rarely valid); the identifier comparison
+    already weighs "both held and different" against a match, but transitivity through
+    mentions without an identifier (a name and a DOB only) would still chain two
+    namesakes, each with his own PNC record, into one person. An analyst's "same"
+    decision overrides it (duplicate records on the PNC do exist)."""
+    return [
+        AttributeConflict(keys=("pnc_id",), incompatible="pnc_id_l <> pnc_id_r"),
+        AttributeConflict(keys=("cro_number",), incompatible="cro_number_l <> cro_number_r"),
+    ]

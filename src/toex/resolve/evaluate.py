@@ -23,6 +23,7 @@ FEBRL3/FEBRL4.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,7 @@ import duckdb
 import ibis
 
 from toex.resolve import metrics
-from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql
-from toex.resolve.clusters import connected_components
+from toex.resolve.blocking import PERSON_BLOCKS, Block, block_keys_sql, blocked_pairs_sql
 
 SERIAL_TYPES = ("serial_vawg_offender",)
 """Scenario types whose principal is a fragmented serial offender."""
@@ -260,55 +260,100 @@ def true_pairs_sql(synth_dir: Path, mentions: str = "staged_person_mention") -> 
 
 
 def blocking_report(
-    snapshot: Path, synth_dir: Path, blocks: Sequence[Block] = PERSON_BLOCKS
+    snapshot: Path,
+    synth_dir: Path,
+    blocks: Sequence[Block] = PERSON_BLOCKS,
+    work_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Pairwise blocking recall of ``blocks`` on the truth of the police-record mentions of
     ``snapshot`` (features rebuilt from its staged mentions), and the comparisons they
     generate over every mention: ``true_pairs, found, recall, reachable, comparisons,
     mentions``. ``reachable`` is the share of true pairs whose mentions are connected
     through true pairs the blocks do generate: the ceiling on pairwise recall that
-    clustering (which is transitive) can reach."""
-    from toex.resolve.run import build_features
+    clustering (which is transitive) can reach.
 
-    wh = ibis.duckdb.connect(str(snapshot), read_only=True)
+    Everything runs in a scratch DuckDB file under ``work_dir`` (features streamed through
+    Parquet, connected components in SQL), so memory stays bounded at millions of
+    mentions."""
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    from toex.resolve.run import features_of
+
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
+    tmp = tempfile.TemporaryDirectory(
+        prefix="toex_blocking_", dir=str(work_dir) if work_dir else None
+    )
     try:
-        feats, _ph = build_features(wh)
-        con = wh.con
-        con.register("blocking_features", feats)
-        con.execute(f"CREATE TEMP TABLE blocking_truth AS {true_pairs_sql(synth_dir)}")
-        con.execute(
-            "CREATE TEMP TABLE blocking_pairs AS " + blocked_pairs_sql("blocking_features", blocks)
-        )
-        n, found = con.execute("""
-            SELECT count(*), count(b.join_key_l) FROM blocking_truth t
-            LEFT JOIN blocking_pairs b
-              ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""").fetchall()[0]
-        comparisons = con.execute("SELECT count(*) FROM blocking_pairs").fetchall()[0][0]
-        found_pairs = con.execute("""
-            SELECT t.mention_id_l, t.mention_id_r FROM blocking_truth t
-            JOIN blocking_pairs b
-              ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""").fetchall()
-        truth = con.execute(f"""
-            SELECT m.mention_id, t.person_id FROM staged_person_mention m
-            JOIN read_parquet('{Path(synth_dir) / "truth" / "mentions.parquet"}') t
-              ON t.source_file = m.source_file AND t.source_row = m.source_row
-             AND t.slot = m.slot
-            WHERE m.mention_id IN (SELECT mention_id_l FROM blocking_truth
-                                   UNION SELECT mention_id_r FROM blocking_truth)""").fetchall()
+        scratch = Path(tmp.name)
+        wh = ibis.duckdb.connect(str(snapshot), read_only=True)
+        try:
+            expr, _ph = features_of(wh)
+            wh.to_parquet(expr, scratch / "features.parquet")
+        finally:
+            wh.disconnect()
+        con = duckdb.connect(str(scratch / "blocking.duckdb"))
+        try:
+            con.execute(f"SET temp_directory = '{scratch / 'spill'}'")
+            con.execute("SET preserve_insertion_order = false")
+            con.execute(f"ATTACH '{snapshot}' AS snap (READ_ONLY)")
+            con.execute(
+                "CREATE TABLE blocking_features AS "
+                f"SELECT * FROM read_parquet('{scratch / 'features.parquet'}')"
+            )
+            con.execute(
+                "CREATE TABLE blocking_truth AS "
+                + true_pairs_sql(synth_dir, "snap.staged_person_mention")
+            )
+            con.execute(
+                "CREATE TABLE blocking_keys AS " + block_keys_sql("blocking_features", blocks)
+            )
+            con.execute(
+                "CREATE TABLE blocking_pairs AS "
+                + blocked_pairs_sql("blocking_keys", blocks, keyed=True)
+            )
+            con.execute("""
+                CREATE TABLE blocking_found AS
+                SELECT t.mention_id_l, t.mention_id_r FROM blocking_truth t
+                JOIN blocking_pairs b
+                  ON b.join_key_l = t.mention_id_l AND b.join_key_r = t.mention_id_r""")
+            n = con.execute("SELECT count(*) FROM blocking_truth").fetchall()[0][0]
+            found = con.execute("SELECT count(*) FROM blocking_found").fetchall()[0][0]
+            comparisons = con.execute("SELECT count(*) FROM blocking_pairs").fetchall()[0][0]
+            mentions = con.execute("SELECT count(*) FROM blocking_features").fetchall()[0][0]
+            con.execute(f"""
+                CREATE TABLE blocking_people AS
+                SELECT m.mention_id, t.person_id FROM snap.staged_person_mention m
+                JOIN read_parquet('{Path(synth_dir) / "truth" / "mentions.parquet"}') t
+                  ON t.source_file = m.source_file AND t.source_row = m.source_row
+                 AND t.slot = m.slot
+                WHERE m.mention_id IN (SELECT mention_id_l FROM blocking_truth
+                                       UNION SELECT mention_id_r FROM blocking_truth)""")
+            cc = cluster_pairwise_predictions_at_threshold(
+                "blocking_people",
+                "blocking_found",
+                DuckDBAPI(con),
+                node_id_column_name="mention_id",
+                edge_id_column_name_left="mention_id_l",
+                edge_id_column_name_right="mention_id_r",
+            )
+            reachable = con.execute(f"""
+                SELECT coalesce(sum(k * (k - 1) / 2), 0) FROM (
+                    SELECT count(*) AS k FROM blocking_people p
+                    JOIN {cc.physical_name} c USING (mention_id)
+                    GROUP BY p.person_id, c.cluster_id)""").fetchall()[0][0]
+        finally:
+            con.close()
     finally:
-        wh.disconnect()
-    reach = connected_components([m for m, _ in truth], found_pairs)
-    cells: dict[tuple[str, str], int] = {}
-    for m, person in truth:
-        cells[(person, reach[m])] = cells.get((person, reach[m]), 0) + 1
-    reachable = sum(k * (k - 1) // 2 for k in cells.values())
+        tmp.cleanup()
     return {
         "true_pairs": int(n),
         "found": int(found),
         "recall": found / n if n else 1.0,
-        "reachable": reachable / n if n else 1.0,
+        "reachable": float(reachable) / n if n else 1.0,
         "comparisons": int(comparisons),
-        "mentions": feats.num_rows,
+        "mentions": int(mentions),
     }
 
 

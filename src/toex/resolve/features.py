@@ -28,6 +28,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "forename_variants",
     "forename_nicks",
     "forename_near",
+    "forename_typo",
     "surname_metaphones",
     "surname_dm",
     "surname_dm2",
@@ -141,13 +142,20 @@ def _distinct(expr: ir.Table, column: str) -> list[str]:
     return sorted(str(v) for v in values.to_pyarrow().column(0).to_pylist())
 
 
+def _counts(expr: ir.Table, column: str) -> dict[str, int]:
+    known = expr.filter(expr[column].notnull())
+    rows = known.group_by(column).aggregate(n=known.count()).to_pyarrow().to_pylist()
+    return {str(r[column]): int(r["n"]) for r in rows}
+
+
 def name_lookups(clean: ir.Table) -> NameLookups:
     """Build the name lookups over the distinct forenames, surnames and name words of
     ``clean`` (three small queries, then Python over the distinct values only)."""
     names = clean.select(full=_full_name(clean))
     words = sorted({w for full in _distinct(names, "full") for w in name_words(full)})
+    forenames = _counts(clean, "forename")
     return NameLookups(
-        forename_lookup(_distinct(clean, "forename")),
+        forename_lookup(sorted(forenames), forenames),
         surname_lookup(_distinct(clean, "surname")),
         token_lookup(words),
     )
@@ -215,6 +223,7 @@ def features_expr(
         "forename_variants",
         "forename_nicks",
         "forename_near",
+        "forename_typo",
         "surname_metaphones",
         "surname_dm",
         "surname_dm2",
@@ -241,6 +250,7 @@ def features_expr(
         forename_variants=j.forename_variants,
         forename_nicks=j.forename_nicks,
         forename_near=j.forename_near,
+        forename_typo=j.forename_typo,
         surname_metaphones=j.surname_metaphones,
         surname_dm=j.surname_dm,
         surname_dm2=j.surname_dm2,

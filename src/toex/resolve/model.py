@@ -17,8 +17,16 @@ from typing import Any
 from splink import Linker, SettingsCreator
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
 from splink.internals.comparison_creator import ComparisonCreator
+from splink.internals.comparison_vector_values import (
+    compute_comparison_vector_values_from_id_pairs_sqls,
+)
 from splink.internals.database_api import DatabaseAPISubClass
+from splink.internals.dialects import SplinkDialect
+from splink.internals.pipeline import CTEPipeline
+from splink.internals.predict import predict_from_comparison_vectors_sqls
+from splink.internals.settings import Settings
 from splink.internals.splink_dataframe import SplinkDataFrame
+from splink.internals.vertically_concatenate import enqueue_df_concat_with_tf
 
 from toex.errors import PipelineError
 from toex.resolve.blocking import Block
@@ -226,7 +234,64 @@ def predict(
 ) -> SplinkDataFrame:
     """Scored pairs at or above ``min_probability``: the ``blocked_pairs`` when given
     (:func:`toex.resolve.blocking.blocked_pairs_sql`), else those of the spec's blocking
-    rules."""
-    if blocked_pairs is not None:
-        linker.table_management.register_blocked_pairs_for_predict(blocked_pairs)
-    return linker.inference.predict(threshold_match_probability=min_probability)
+    rules.
+
+    With ``blocked_pairs`` the output is narrow (:func:`predict_narrow`): the mention IDs,
+    ``match_weight``, ``match_probability``, ``match_key`` and one ``gamma_`` column per
+    comparison, which is all a run stores."""
+    if blocked_pairs is None:
+        return linker.inference.predict(threshold_match_probability=min_probability)
+    registered = linker.table_management.register_blocked_pairs_for_predict(blocked_pairs)
+    return predict_narrow(linker, registered, min_probability)
+
+
+def predict_narrow(
+    linker: Linker, blocked: SplinkDataFrame, min_probability: float
+) -> SplinkDataFrame:
+    """Score the registered ``blocked`` pairs (Splink's ``__splink__blocked_id_pairs``)
+    with Splink's own comparison-vector and prediction SQL, keeping only the IDs, weights
+    and gammas of the pairs at or above ``min_probability``.
+
+    Splink's ``predict`` with ``retain_matching_columns`` (the only way it returns the
+    gamma columns) also copies every compared column of both mentions into its output:
+    on the small synthetic set that write was a third of the prediction time. The SQL
+    here is Splink's (the same comparison and weight expressions, on either engine); only
+    the final selection is narrower.
+    """
+    settings = linker._settings_obj
+    info = settings.column_info_settings
+    comparisons = settings.core_model_settings.comparisons
+    dialect = linker._sql_dialect_str
+    pipeline = CTEPipeline([blocked])
+    enqueue_df_concat_with_tf(linker, pipeline)
+    cv_columns = Settings.columns_to_select_for_comparison_vector_values(
+        unique_id_input_columns=info.unique_id_input_columns,
+        comparisons=comparisons,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+    pipeline.enqueue_list_of_sqls(
+        compute_comparison_vector_values_from_id_pairs_sqls(
+            settings._columns_to_select_for_blocking,
+            cv_columns,
+            input_tablename_l="__splink__df_concat_with_tf",
+            input_tablename_r="__splink__df_concat_with_tf",
+            source_dataset_input_column=info.source_dataset_input_column,
+            unique_id_input_column=info.unique_id_input_column,
+            link_type=settings._link_type,
+            sql_dialect_str=dialect,
+        )
+    )
+    pipeline.enqueue_list_of_sqls(
+        predict_from_comparison_vectors_sqls(
+            unique_id_input_columns=info.unique_id_input_columns,
+            core_model_settings=settings.core_model_settings,
+            sql_dialect=SplinkDialect.from_string(dialect),
+            threshold_match_probability=min_probability,
+            retain_matching_columns=False,
+            retain_intermediate_calculation_columns=False,
+            # "training mode" keeps the gamma columns without the compared values.
+            training_mode=True,
+        )
+    )
+    return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)

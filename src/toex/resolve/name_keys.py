@@ -91,13 +91,42 @@ def one_edit_relation(forenames: list[str]) -> dict[str, list[str]]:
     return {f: sorted(v) for f, v in related.items()}
 
 
-def forename_lookup(forenames: list[str]) -> pa.Table:
+TYPO_RATIO = 10
+"""How many times as common a forename one edit away must be for a rarer forename to read
+as a keying error of it (:func:`typo_like`)."""
+
+
+def typo_like(counts: dict[str, int], ratio: int = TYPO_RATIO) -> set[str]:
+    """The forenames of ``counts`` (forename -> mentions holding it) that read as keying
+    errors: one edit (insertion, deletion, substitution or adjacent swap) from a forename
+    at least ``ratio`` times as common that is not one of its nicknames (``SARANH`` next to
+    ``SARAH``; not ``KARL`` next to ``CARL`` unless CARL is ten times as common).
+
+    The classic spelling-correction signal: a typo is a rare string next to a common one.
+    Symmetric deletion over an inverted index, so the work grows with the distinct names."""
+    index: dict[str, set[str]] = {}
+    for g in counts:
+        for k in deletion_keys([g]):
+            index.setdefault(k, set()).add(g)
+    out: set[str] = set()
+    for f, n in counts.items():
+        nicks = set(forename_variants(f))
+        for k in deletion_keys([f]):
+            if any(g != f and g not in nicks and counts[g] >= ratio * n for g in index[k]):
+                out.add(f)
+                break
+    return out
+
+
+def forename_lookup(forenames: list[str], counts: dict[str, int] | None = None) -> pa.Table:
     """A table ``forename, forename_groups, forename_variants, forename_nicks,
-    forename_near`` for the given distinct forenames (``forename_nicks``: its variants,
-    ``forename_near``: the given forenames one edit from it or its variants, both as
-    :func:`delimited` strings)."""
+    forename_near, forename_typo`` for the given distinct forenames (``forename_nicks``:
+    its variants, ``forename_near``: the given forenames one edit from it or its variants,
+    both as :func:`delimited` strings; ``forename_typo``: whether it reads as a keying
+    error of a much commoner forename, :func:`typo_like`, given the mention ``counts``)."""
     variants = [forename_variants(f) for f in forenames]
     near = one_edit_relation(forenames)
+    typos = typo_like({f: (counts or {}).get(f, 1) for f in forenames})
     return pa.table(
         {
             "forename": pa.array(forenames, pa.string()),
@@ -107,6 +136,7 @@ def forename_lookup(forenames: list[str]) -> pa.Table:
             "forename_variants": pa.array(variants, pa.list_(pa.string())),
             "forename_nicks": pa.array([delimited(v) for v in variants], pa.string()),
             "forename_near": pa.array([delimited(near[f]) for f in forenames], pa.string()),
+            "forename_typo": pa.array([f in typos for f in forenames], pa.bool_()),
         }
     )
 

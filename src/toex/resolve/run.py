@@ -27,7 +27,7 @@ from ibis.backends.duckdb import Backend as IbisDuckDB
 from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
-from toex.resolve.blocking import blocked_pairs_sql
+from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql
 from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
 from toex.resolve.features import clean_mentions, features_expr, name_lookups, partner_forces
 from toex.resolve.model import ModelParams, ModelSpec, linker_factory, predict, train
@@ -197,7 +197,10 @@ def resolve_people(
         say("resolve: scoring pairs")
         blocked = None
         if spec.blocks:
-            be.create("resolve_blocked", blocked_pairs_sql("resolve_features", spec.blocks))
+            be.create("resolve_block_keys", block_keys_sql("resolve_features", spec.blocks))
+            be.create(
+                "resolve_blocked", blocked_pairs_sql("resolve_block_keys", spec.blocks, keyed=True)
+            )
             blocked = be.splink_api().register("resolve_blocked")
         pred = predict(linker, config.explain_threshold, blocked)
         be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
