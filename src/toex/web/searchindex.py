@@ -14,19 +14,26 @@ forename. A name search then:
    from :func:`toex.web.data.filters.permitted_markings`, the one access rule);
 4. reduces them to each person's best score, vectorised.
 
-Memory is four 32-bit integers per mention plus one per mention for the forename order
-(about 100 MB per worker at five million mentions), and the distinct names and person ids.
+The arrays are five 64-bit integers per mention (the four codes and the forename order),
+about 200 MB at five million mentions, plus the person ids. They are built once per snapshot
+(:meth:`SearchIndex.build`, DuckDB to numpy and Arrow with no per-row Python), saved beside
+the snapshot (:meth:`SearchIndex.save`; see :mod:`toex.web.webindex`) and memory-mapped by
+every worker (:meth:`SearchIndex.load`), so the processes share one copy in the page cache.
+Only the distinct names with their nickname and phonetic keys are Python objects per worker.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from toex.web.names import NameIndex
 
@@ -88,7 +95,7 @@ class SearchIndex:
     names: NameIndex
     forename_code: dict[str, int]
     surname_code: dict[str, int]
-    person_ids: npt.NDArray[Any]
+    person_ids: pa.Array
     markings: list[tuple[str, str, str]]
     s: IntArray
     f: IntArray
@@ -101,9 +108,12 @@ class SearchIndex:
     @classmethod
     def build(cls, cur: Any) -> SearchIndex:
         """Code the read model's ``web_mention`` rows (one pass in DuckDB)."""
-        persons = cur.execute("SELECT DISTINCT person_id FROM web_mention ORDER BY 1").fetchnumpy()[
-            "person_id"
-        ]
+        persons = (
+            cur.execute("SELECT DISTINCT person_id FROM web_mention ORDER BY 1")
+            .fetch_arrow_table()
+            .column(0)
+            .combine_chunks()
+        )
         markings = [
             (str(a), str(b), str(c))
             for a, b, c in cur.execute(
@@ -135,7 +145,7 @@ class SearchIndex:
             names=names,
             forename_code={n: i + 1 for i, n in enumerate(forenames)},
             surname_code={n: i + 1 for i, n in enumerate(surnames)},
-            person_ids=np.asarray(persons, dtype=object),
+            person_ids=persons,
             markings=markings,
             s=s,
             f=f,
@@ -154,7 +164,7 @@ class SearchIndex:
             NameIndex([], [], {}, {}),
             {},
             {},
-            np.zeros(0, dtype=object),
+            pa.array([], pa.string()),
             [],
             none,
             none,
@@ -279,4 +289,77 @@ class SearchIndex:
 
     def ids(self, codes: IntArray) -> list[str]:
         """The person ids of person codes."""
-        return [str(x) for x in self.person_ids[codes]]
+        return [str(x) for x in self.person_ids.take(pa.array(codes, pa.int64())).to_pylist()]
+
+    def save(self, directory: Path, write: Callable[[Path, bytes], None]) -> None:
+        """Write the index into ``directory``: one ``.npy`` file per array, the person ids as
+        an Arrow IPC file, the names, their keys and the markings as JSON. ``write(path,
+        data)`` creates each file (the cache writes them owner-only and synced)."""
+        for name in ARRAYS:
+            arr = np.ascontiguousarray(getattr(self, name), dtype=np.int64)
+            header = _npy_header(arr)
+            write(directory / f"{name}.npy", header + arr.tobytes())
+        sink = pa.BufferOutputStream()
+        table = pa.table({"person_id": self.person_ids})
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        write(directory / PERSONS_FILE, sink.getvalue().to_pybytes())
+        names = {
+            "forenames": self.names.forenames,
+            "surnames": self.names.surnames,
+            "forename_by_group": {g: sorted(v) for g, v in self.names.forename_by_group.items()},
+            "surname_by_key": {k: sorted(v) for k, v in self.names.surname_by_key.items()},
+            "markings": self.markings,
+        }
+        write(directory / NAMES_FILE, json.dumps(names, separators=(",", ":")).encode())
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchIndex:
+        """The index saved in ``directory``, its arrays memory-mapped read-only (pages are
+        read on use and shared with every other process mapping the same files)."""
+        arrays = {
+            name: np.asarray(np.load(directory / f"{name}.npy", mmap_mode="r")) for name in ARRAYS
+        }
+        for name, arr in arrays.items():
+            if arr.dtype != np.int64 or arr.ndim != 1:
+                raise ValueError(f"{name}.npy is not a vector of int64")
+        source = pa.memory_map(str(directory / PERSONS_FILE), "r")
+        persons = pa.ipc.open_file(source).read_all().column(0).combine_chunks()
+        saved = json.loads((directory / NAMES_FILE).read_text(encoding="utf-8"))
+        forenames: list[str] = saved["forenames"]
+        surnames: list[str] = saved["surnames"]
+        names = NameIndex(
+            forenames,
+            surnames,
+            {g: set(v) for g, v in saved["forename_by_group"].items()},
+            {k: set(v) for k, v in saved["surname_by_key"].items()},
+        )
+        n = len(arrays["s"])
+        if (
+            not all(len(arrays[c]) == n for c in ("f", "p", "k", "f_order"))
+            or len(arrays["s_start"]) != len(surnames) + 2
+        ):
+            raise ValueError("the saved search index's arrays do not agree")
+        return cls(
+            names=names,
+            forename_code={name: i + 1 for i, name in enumerate(forenames)},
+            surname_code={name: i + 1 for i, name in enumerate(surnames)},
+            person_ids=persons,
+            markings=[(str(a), str(b), str(c)) for a, b, c in saved["markings"]],
+            **arrays,
+        )
+
+
+#: The integer arrays of :class:`SearchIndex`, one ``.npy`` file each.
+ARRAYS = ("s", "f", "p", "k", "s_start", "f_order", "f_start")
+PERSONS_FILE = "persons.arrow"
+NAMES_FILE = "names.json"
+
+
+def _npy_header(arr: npt.NDArray[Any]) -> bytes:
+    """The ``.npy`` header of ``arr`` (format 1.0), as ``np.save`` writes it."""
+    import io
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, np.lib.format.header_data_from_array_1_0(arr))
+    return buf.getvalue()

@@ -33,8 +33,10 @@ def serve(
     """Serve the app with uvicorn until interrupted.
 
     ``snapshot`` serves one DuckDB file instead of the data directory's ``CURRENT`` one.
-    ``workers`` > 1 runs that many processes (each holds its own read model; the audit
-    chain is serialised in the database). TLS is expected to end at a reverse proxy on this
+    ``workers`` > 1 runs that many processes: the first to open a snapshot builds its read
+    model and name index once, under a file lock, beside the snapshot, and every worker
+    attaches and memory-maps those files (:mod:`toex.web.webindex`); the audit chain is
+    serialised in the database. TLS is expected to end at a reverse proxy on this
     host; uvicorn trusts its ``X-Forwarded-Proto`` so cookies are marked ``Secure`` behind it.
     """
     options = {

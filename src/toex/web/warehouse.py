@@ -3,18 +3,21 @@
 The app never writes the warehouse. :class:`Warehouse` asks its :class:`SnapshotSource`
 (``toex.engine.SnapshotStore`` in production, a fixed file in tests) for the current snapshot
 at most every ``check_interval`` seconds and opens the new one when the run id changes:
-the file is attached read-only to an in-memory DuckDB database that also holds a small read
-model (the staged rows pages read, sorted and indexed). Requests already running keep the
-snapshot they started with. Each request takes its own cursor (:meth:`OpenSnapshot.cursor`),
-which DuckDB allows across threads.
+the file is attached read-only to an in-memory DuckDB database, together with the read model
+(the staged rows pages read, sorted and indexed), which is built once per snapshot and shared
+by every worker through files beside the snapshot (:mod:`toex.web.webindex`). Requests
+already running keep the snapshot they started with. Each request takes its own cursor
+(:meth:`OpenSnapshot.cursor`), which DuckDB allows across threads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import logging
+import shutil
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,8 +25,11 @@ from typing import Any, Protocol
 import duckdb
 
 from toex.errors import SnapshotError
+from toex.web import webindex
 from toex.web.names import NameIndex
 from toex.web.searchindex import SearchIndex
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,8 @@ def _ref(info: Any) -> SnapshotRef:
     return SnapshotRef(str(info.run_id), Path(info.path), created)
 
 
-#: The read model built in memory for each snapshot: table -> (source tables, SELECT, index
-#: columns). Copying the rows the pages read into memory, sorted and indexed, turns the
+#: The read model built once for each snapshot (:mod:`toex.web.webindex`): table -> (source
+#: tables, SELECT, index columns). Copying the rows the pages read, sorted and indexed, turns the
 #: per-request lookups (a person's mentions, an event's persons) into index scans. Names are
 #: not indexed here: name search reads the coded arrays of :mod:`toex.web.searchindex`.
 READ_MODEL: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
@@ -174,64 +180,98 @@ PAIR_COLUMNS = (
 )
 
 
+def read_model_statements(con: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The read model's tables for the snapshot attached to ``con`` as ``snap``, in build
+    order: (table, SELECT, index columns) for each :data:`READ_MODEL` table whose sources
+    the snapshot has, then ``web_match_pair`` and ``web_priority`` when it has their data."""
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_catalog = 'snap' AND table_schema = 'main'"
+    ).fetchall()
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    catalogue = {t: frozenset(c) for t, c in columns.items()}
+    out = [
+        (name, select, indexed)
+        for name, (sources, select, indexed) in READ_MODEL.items()
+        if all(t in catalogue for t in sources)
+    ]
+    for name, sql, key in (
+        ("web_match_pair", _match_pair_sql(catalogue), "mention_a"),
+        ("web_priority", _priority_sql(catalogue), "person_id"),
+    ):
+        if sql is not None:
+            out.append((name, sql, (key,)))
+    return out
+
+
 class OpenSnapshot:
     """One open snapshot: an in-memory DuckDB database with the snapshot file attached
-    read-only (every table visible under its own name through a view), the in-memory read
-    model (:data:`READ_MODEL`, ``web_match_pair``) and the name search index
-    (:class:`~toex.web.searchindex.SearchIndex`), all built when the snapshot is opened.
-    Table columns are read once here; requests never ask the catalogue."""
+    read-only (every table visible under its own name through a view), the read model
+    (:data:`READ_MODEL`, ``web_match_pair``, ``web_priority``) and the name search index
+    (:class:`~toex.web.searchindex.SearchIndex`).
+
+    The read model and the index are built once per snapshot and shared by every worker
+    through files beside the snapshot (:mod:`toex.web.webindex`): the read model's DuckDB
+    file is attached read-only (its tables visible under their names through views) and the
+    index's arrays are memory-mapped. Table columns are read once here; requests never ask
+    the catalogue."""
 
     def __init__(self, ref: SnapshotRef, threads: int = 2, build_threads: int = 0) -> None:
         self.ref = ref
         try:
-            self._con = duckdb.connect(":memory:", config={"threads": max(1, threads)})
-            # The read model is built once with every core, then queries run on one thread.
-            self._con.execute(f"SET threads = {max(1, build_threads or os.cpu_count() or 1)}")
-            path = str(ref.path).replace("'", "''")
-            self._con.execute(f"ATTACH '{path}' AS snap (READ_ONLY)")
-            tables = [
-                r[0]
-                for r in self._con.execute(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_catalog = 'snap' AND table_schema = 'main'"
-                ).fetchall()
-            ]
-            for table in tables:
-                self._con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM snap.main."{table}"')
-            for name, (sources, select, indexed) in READ_MODEL.items():
-                if all(t in tables for t in sources):
-                    self._con.execute(f"CREATE TABLE {name} AS {select}")
-                    for col in indexed:
-                        self._index(name, col)
-            catalogue = self._columns()
-            for name, sql, key in (
-                ("web_match_pair", _match_pair_sql(catalogue), "mention_a"),
-                ("web_priority", _priority_sql(catalogue), "person_id"),
-            ):
-                if sql is not None:
-                    self._con.execute(f"CREATE TABLE {name} AS {sql}")
-                    self._index(name, key)
-            self.columns: dict[str, frozenset[str]] = self._columns()
-            cur = self._con.cursor()
+            cache = webindex.ensure(ref.path, build_threads)
             try:
-                self.search = (
-                    SearchIndex.build(cur)
-                    if self.has_columns(
-                        "web_mention", "forename", "surname", "force", "handling_code"
-                    )
-                    else SearchIndex.empty()
-                )
-            finally:
-                cur.close()
-            self._con.execute(f"SET threads = {max(1, threads)}")
-        except duckdb.Error as exc:
+                self._open(cache, threads)
+            except (duckdb.Error, webindex.CacheInvalid, OSError, ValueError, KeyError) as exc:
+                # Validated but unreadable (damaged after its manifest was written): rebuild.
+                log.warning("web index %s failed to open (%s): rebuilding", cache.path, str(exc))
+                cache = webindex.ensure(ref.path, build_threads, invalid=cache.build_id)
+                self._open(cache, threads)
+        except (duckdb.Error, webindex.CacheInvalid, OSError, ValueError, KeyError) as exc:
             raise SnapshotError(f"cannot open snapshot {ref.run_id}: {exc}") from exc
+        self.cache = cache
+        if cache.private:  # built in a temporary directory: remove it with this snapshot
+            weakref.finalize(self, shutil.rmtree, cache.path.parent, True)
 
-    def _index(self, table: str, column: str) -> None:
-        """Create an ART index and use it once: DuckDB does one-off work on an index's first
-        multi-key lookup (seconds at the small scale), which would otherwise land on the
-        first requests."""
-        self._con.execute(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
+    def _open(self, cache: webindex.WebIndex, threads: int) -> None:
+        """Attach the snapshot and the cache's read model; map the search index."""
+        con = duckdb.connect(":memory:", config={"threads": max(1, threads)})
+        self._con = con
+        try:
+            self._attach(cache)
+        except BaseException:
+            con.close()
+            raise
+
+    def _attach(self, cache: webindex.WebIndex) -> None:
+        con = self._con
+        for alias, path in (("snap", self.ref.path), ("rm", cache.read_model)):
+            quoted = str(path).replace("'", "''")
+            con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_catalog = 'snap' AND table_schema = 'main'"
+            ).fetchall()
+        ]
+        for table in tables:
+            con.execute(f'CREATE VIEW "{table}" AS SELECT * FROM snap.main."{table}"')
+        for table, rows in cache.tables.items():
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM rm.main.{table}")
+            (found,) = con.execute(f"SELECT count(*) FROM {table}").fetchone() or (None,)
+            if found != rows:
+                raise webindex.CacheInvalid(f"{table} has {found} rows, not {rows}")
+        for table, column in cache.indexes:
+            self._warm(table, column)
+        self.columns: dict[str, frozenset[str]] = self._columns()
+        self.search = SearchIndex.load(cache.path) if cache.has_search else SearchIndex.empty()
+
+    def _warm(self, table: str, column: str) -> None:
+        """Use an index once: the first multi-key lookup with a list parameter does one-off
+        work (seconds, once per process) that would otherwise land on the first request."""
         keys = [
             r[0]
             for r in self._con.execute(
