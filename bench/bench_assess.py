@@ -34,6 +34,10 @@ from typing import Any
 
 import duckdb
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
 from toex.assess.evaluate import (
     TRUTH_MENTION_PERSON,
     assess_with_truth,
@@ -138,19 +142,6 @@ def _describe(truth: Path) -> str:
     return f"{manifest.get('scale')} (seed {manifest.get('seed')})"
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) the section in docs/benchmarks.md."""
-    path = ROOT / "docs" / "benchmarks.md"
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if SECTION in doc:
-        before, rest = doc.split(SECTION, 1)
-        after = rest.split("\n## ", 1)
-        doc = before + text + ("\n## " + after[1] if len(after) > 1 else "")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
-
 def passes(rows: list[dict[str, Any]]) -> bool:
     """Every planted offender in the top 3 of his force and the top 10 of his region."""
     return all(
@@ -191,7 +182,7 @@ def main() -> int:
     text = report(args.truth, n, times, rss, resolved, true_res)
     print(text)
     if not args.no_write:
-        write_section(text)
+        replace_section(text)
     return 0 if passes(resolved) else 1
 
 

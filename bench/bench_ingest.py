@@ -32,6 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -125,18 +130,6 @@ Ratio ingest / pandas (wall): {ing["wall_s"] / pdr["wall_s"]:.1f}x the time. Tar
 """  # noqa: E501
 
 
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace (or append) the Ingest section of the benchmarks document."""
-    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text.rstrip("\n") + "\n\n" + (old[end + 1 :] if end >= 0 else "")
-    path.write_text(new.rstrip("\n") + "\n", "utf-8")
-
-
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -180,7 +173,7 @@ def main() -> None:
     text = section(res, info)
     print(text)
     if not args.no_write:
-        write_section(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

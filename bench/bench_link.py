@@ -40,6 +40,10 @@ import igraph as ig
 import networkx as nx
 import pyarrow as pa
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
 from toex.config import load_catalogue
 from toex.link import stage as link_stage
 from toex.link.config import LinkConfig
@@ -351,18 +355,6 @@ networkx lacks; same betweenness sampling): networkx is {ref["ratio"]:.1f}x slow
 """
 
 
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace (or append) the Link section of the benchmarks document."""
-    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -400,7 +392,7 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     print("raw:", {k: round(v, 3) for k, v in res["large"].items()}, res["reference"])
     if not args.no_write:
-        write_section(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,10 @@ import duckdb
 import ibis
 import psutil
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
 from toex.engine import SnapshotStore
 from toex.resolve.evaluate import blocking_report, evaluate_connection
 from toex.resolve.run import ResolveConfig, resolve_people
@@ -227,19 +231,6 @@ def section(command: str, threshold: float, r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
-    """Replace (or add) the Resolution section of docs/benchmarks.md."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"## Resolution\n.*?(?=\n## |\Z)", re.S)
-    doc = (
-        pattern.sub(lambda _m: text.rstrip() + "\n", doc)
-        if pattern.search(doc)
-        else doc.rstrip() + "\n\n" + text
-    )
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -265,7 +256,7 @@ def main() -> None:
     text = section(command, args.threshold, r)
     print(text)
     if not args.no_doc:
-        write_doc(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

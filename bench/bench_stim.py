@@ -29,6 +29,10 @@ from pathlib import Path
 
 import pandas as pd
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
 from toex.assess.stim.compute import StimResult, compute_stim
 from toex.assess.stim.indicators import load_indicators
 from toex.assess.stim.minhash import LshParams, permutations
@@ -359,18 +363,6 @@ def section(res: dict[str, object], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace (or append) the STIM section of the benchmarks document."""
-    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text + (old[nxt + 1 :] if nxt >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -384,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     text = section(res, command)
     print(text)
     if not args.no_write:
-        write_section(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "## Synthetic data generation"
 TARGETS = {"small": (120.0, 4.0), "large": (1200.0, 4.0)}  # seconds, GB peak RSS
@@ -110,19 +115,6 @@ after each run is given; wall time grows with it, CPU time much less.
 """
 
 
-def write_section(text: str, path: Path = ROOT / "docs" / "benchmarks.md") -> None:
-    """Replace (or append) the synthetic-data section of the benchmarks document."""
-    old = path.read_text("utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION + "\n")
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        rest = old[end + 1 :] if end >= 0 else ""
-        new = old[:start] + text.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
-    path.write_text(new.rstrip("\n") + "\n", "utf-8")
-
-
 def main() -> None:
     """Run the benchmark from the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -146,7 +138,7 @@ def main() -> None:
     text = section(results, info)
     print(text)
     if not args.no_write:
-        write_section(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

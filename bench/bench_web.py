@@ -29,6 +29,11 @@ import duckdb
 import httpx
 
 from bench.bench_resolve import machine
+
+try:  # run as ``python -m bench.NAME`` (the Makefile) or as ``python bench/NAME.py``
+    from bench.doc_section import replace_section
+except ModuleNotFoundError:
+    from doc_section import replace_section  # type: ignore[no-redef]
 from toex.engine import SnapshotStore
 from toex.ops import open_store
 from toex.ops.accounts import add_agreement, create_organisation, create_user, issue_token
@@ -340,18 +345,6 @@ def section(args: argparse.Namespace, data: Path, r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_doc(text: str) -> None:
-    """Replace (or add) the Web section of docs/benchmarks.md."""
-    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"## Web\n.*?(?=\n## |\Z)", re.S)
-    doc = (
-        pattern.sub(text.rstrip() + "\n", doc)
-        if pattern.search(doc)
-        else doc.rstrip() + "\n\n" + text
-    )
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -375,7 +368,7 @@ def main() -> None:
     text = section(args, data, r)
     print(text)
     if not args.no_doc:
-        write_doc(text)
+        replace_section(text)
 
 
 if __name__ == "__main__":

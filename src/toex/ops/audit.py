@@ -84,14 +84,46 @@ def _json_safe(detail: dict[str, object] | None) -> dict[str, object]:
     return loaded
 
 
+def _entry_values(
+    *,
+    username: str,
+    action: str,
+    organisation: str,
+    target: str,
+    purpose: str,
+    detail: dict[str, object] | None,
+    client: str,
+) -> dict[str, object]:
+    """The stored (hashed) fields of a new entry, cut to their column widths: the one rule
+    both append paths use, so their entries verify alike."""
+    return {
+        "at": utcnow(),
+        "username": username[:100],
+        "organisation": organisation[:64],
+        "action": action[:40],
+        "target": target[:300],
+        "purpose": purpose,
+        "detail": _json_safe(detail),
+        "client": client[:100],
+    }
+
+
+#: Claim the chain head: bump its sequence and read the last hash in one statement.
+_CLAIM_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == 1)
+    .values(seq=AuditHead.seq + 1)
+    .returning(AuditHead.last_hash)
+)
+
+
 def claim_head(session: Session) -> str:
     """Claim the chain head in ``session``'s transaction; returns the last entry's hash.
 
     Must be the transaction's first statement on SQLite (it takes the write lock); the head
     stays claimed until the transaction ends, so no other append can slip in between.
     """
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1))
-    head: str = session.execute(select(AuditHead.last_hash).where(AuditHead.id == 1)).scalar_one()
+    head: str = session.execute(_CLAIM_HEAD).scalar_one()
     return head
 
 
@@ -109,18 +141,16 @@ def write_entry(
 ) -> AuditEntry:
     """Write one entry after ``head`` (from :func:`claim_head` in the same transaction) and
     move the head to it; the caller commits."""
-    entry = AuditEntry(
-        at=utcnow(),
-        username=username[:100],
-        organisation=organisation[:64],
-        action=action[:40],
-        target=target[:300],
+    values = _entry_values(
+        username=username,
+        action=action,
+        organisation=organisation,
+        target=target,
         purpose=purpose,
-        detail=_json_safe(detail),
-        client=client[:100],
-        prev_hash=head,
-        entry_hash="",
+        detail=detail,
+        client=client,
     )
+    entry = AuditEntry(**values, prev_hash=head, entry_hash="")
     session.add(entry)
     session.flush()
     entry.entry_hash = compute_hash(head, entry_fields(entry))
@@ -162,15 +192,9 @@ def append_entry(
     )
 
 
-#: The statements of one append, built once (SQLAlchemy caches their compiled form and the
-#: driver its prepared statements): claim the head, insert the entry, set its hash, move
-#: the head.
-_CLAIM_HEAD = (
-    update(AuditHead)
-    .where(AuditHead.id == 1)
-    .values(seq=AuditHead.seq + 1)
-    .returning(AuditHead.last_hash)
-)
+#: The other statements of one append, built once (SQLAlchemy caches their compiled form and
+#: the driver its prepared statements): after claiming the head (``_CLAIM_HEAD``), insert
+#: the entry, set its hash, move the head.
 _INSERT_ENTRY = insert(AuditEntry)
 _SET_HASH = (
     update(AuditEntry)
@@ -202,16 +226,15 @@ def record(
     RETURNING``), so appends from threads and processes are serialised exactly as
     :func:`append_entry` serialises them, and the entry hashes the same fields.
     """
-    fields: dict[str, object] = {
-        "at": utcnow(),
-        "username": username[:100],
-        "organisation": organisation[:64],
-        "action": action[:40],
-        "target": target[:300],
-        "purpose": purpose,
-        "detail": _json_safe(detail),
-        "client": client[:100],
-    }
+    fields = _entry_values(
+        username=username,
+        action=action,
+        organisation=organisation,
+        target=target,
+        purpose=purpose,
+        detail=detail,
+        client=client,
+    )
     with _APPEND_LOCK, store.engine.begin() as conn:
         head = conn.execute(_CLAIM_HEAD).scalar_one()
         inserted = conn.execute(_INSERT_ENTRY, {**fields, "prev_hash": head, "entry_hash": ""})
