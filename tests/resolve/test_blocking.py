@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql
+from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql, blocked_slice_sql
 
 
 def _features(con: duckdb.DuckDBPyConnection) -> None:
@@ -64,6 +65,16 @@ def test_integer_keyed_pairs_equal_the_string_keyed_ones(tmp_path: Path) -> None
     con.register("f", feats)
     con.execute("CREATE TABLE k AS " + block_keys_sql("f", PERSON_BLOCKS))
     by_id = con.execute(blocked_pairs_sql("f", PERSON_BLOCKS)).fetchall()
-    by_key = con.execute(blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True)).fetchall()
+    con.execute("CREATE TABLE b AS " + blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True))
+    by_key = con.execute("SELECT match_key, join_key_l, join_key_r FROM b").fetchall()
     assert len(by_id) > 100
     assert sorted(by_key) == sorted(by_id)
+    # Slices partition the pairs: each pair in exactly one of them.
+    sliced = [row for i in range(7) for row in con.execute(blocked_slice_sql("b", 7, i)).fetchall()]
+    assert sorted(sliced) == sorted(by_id)
+    assert con.execute(blocked_slice_sql("b", 1, 0)).fetchall() == by_key
+
+
+def test_a_slice_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(ValueError, match="slice 3 of 3 does not exist"):
+        blocked_slice_sql("b", 3, 3)

@@ -129,3 +129,30 @@ def test_decisions_split_merge_survive_reruns_and_keep_untouched_ids(
         assert fourth[split_pair[0]] == fourth[split_pair[1]]
     finally:
         store.dispose()
+
+
+def test_scoring_in_slices_gives_the_same_pairs_and_persons(
+    trained: dict[str, Any], warehouse_factory: Any
+) -> None:
+    """Blocked pairs scored in several slices (a small ``slice_pairs``) give exactly the
+    scored pairs and persons of one query."""
+    from toex.resolve.run import ResolveConfig, resolve_people
+
+    mentions = population(150, seed=11)
+    out = {}
+    for name, slice_pairs in (("whole", 10_000_000), ("sliced", 97)):
+        wh = warehouse_factory(mentions, name)
+        res = resolve_people(
+            wh,
+            run_id=name,
+            params=trained["params"],
+            config=ResolveConfig(slice_pairs=slice_pairs),
+        )
+        pairs = wh.con.execute(
+            "SELECT mention_id_l, mention_id_r, round(match_weight, 9) FROM resolved_match_pair "
+            "ORDER BY 1, 2"
+        ).fetchall()
+        out[name] = (res.predict_slices, pairs, assignment(wh))
+    assert out["whole"][0] == 1 and out["sliced"][0] > 3
+    assert out["sliced"][1] == out["whole"][1] and len(out["whole"][1]) > 100
+    assert out["sliced"][2] == out["whole"][2]

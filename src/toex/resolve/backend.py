@@ -47,6 +47,10 @@ class Backend(Protocol):
         """Write the result of ``sql`` to a Parquet file (streamed)."""
         ...
 
+    def drop(self, name: str) -> None:
+        """Drop table ``name`` if it exists (frees its storage)."""
+        ...
+
     def close(self) -> None:
         """Release the engine's resources."""
         ...
@@ -93,6 +97,10 @@ class DuckDBBackend:
     def export_parquet(self, sql: str, path: Path) -> None:
         """``COPY (sql) TO path``."""
         self.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
+
+    def drop(self, name: str) -> None:
+        """``DROP TABLE IF EXISTS name``."""
+        self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def close(self) -> None:
         """Close the connection and remove the scratch directory."""
@@ -164,6 +172,10 @@ class SparkBackend:
     def export_parquet(self, sql: str, path: Path) -> None:
         """Write the result of ``sql`` as Parquet at ``path`` (a directory of parts)."""
         self.spark.sql(spark_sql(sql)).write.mode("overwrite").parquet(str(path))
+
+    def drop(self, name: str) -> None:
+        """Drop the temporary view ``name`` if it exists."""
+        self.spark.catalog.dropTempView(name)
 
     def close(self) -> None:
         """Nothing to release: the session belongs to the caller."""

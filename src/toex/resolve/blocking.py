@@ -122,7 +122,8 @@ def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool 
     deduplication of the pairs run on the integer ``mention_key`` (which orders as
     ``mention_id`` does) and the IDs are joined back once at the end; on the small set a
     quarter less CPU, and the deduplication of tens of millions of pairs holds two integers
-    per pair instead of two strings."""
+    per pair instead of two strings. The keyed table also carries ``slice_key`` (the left
+    mention's integer key) for :func:`blocked_slice_sql`."""
     ident = "mention_key" if keyed else "mention_id"
     union = " UNION ALL ".join(
         f"SELECT {i} AS block, * FROM ({b.pairs_sql(features_table, ident)})"
@@ -135,7 +136,20 @@ def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool 
     if not keyed:
         return pairs
     return (
-        f"SELECT p.match_key, l.mention_id AS join_key_l, r.mention_id AS join_key_r "
+        f"SELECT p.match_key, l.mention_id AS join_key_l, r.mention_id AS join_key_r, "
+        f"p.join_key_l AS slice_key "
         f"FROM ({pairs}) p JOIN {features_table} l ON l.mention_key = p.join_key_l "
         f"JOIN {features_table} r ON r.mention_key = p.join_key_r"
     )
+
+
+def blocked_slice_sql(blocked_table: str, n_slices: int, index: int) -> str:
+    """SQL of slice ``index`` of ``n_slices`` of a keyed :func:`blocked_pairs_sql` table,
+    as Splink's three-column blocked-pairs table: the pairs whose left mention's key is
+    ``index`` modulo ``n_slices``. Scoring slice by slice bounds the prediction join (pairs
+    with both mentions' compared columns) to one slice's pairs; every pair is in exactly
+    one slice."""
+    if n_slices < 1 or not 0 <= index < n_slices:
+        raise ValueError(f"slice {index} of {n_slices} does not exist")
+    where = "" if n_slices == 1 else f" WHERE slice_key % {int(n_slices)} = {int(index)}"
+    return f"SELECT match_key, join_key_l, join_key_r FROM {blocked_table}{where}"

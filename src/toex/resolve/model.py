@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,8 +245,35 @@ def predict(
     return predict_narrow(linker, registered, min_probability)
 
 
+def concat_with_tf(linker: Linker) -> SplinkDataFrame:
+    """Materialise Splink's ``__splink__df_concat_with_tf`` (the input with its term
+    frequencies) once, for :func:`predict_narrow` to score several slices against; the
+    caller drops it when done."""
+    pipeline = CTEPipeline()
+    enqueue_df_concat_with_tf(linker, pipeline)
+    return linker._db_api.sql_pipeline_to_splink_dataframe(pipeline)
+
+
+def predict_slices(
+    linker: Linker, slices: Iterable[SplinkDataFrame], min_probability: float
+) -> Iterator[SplinkDataFrame]:
+    """Score blocked-pairs tables one after another (each registered in turn), against
+    one materialised input (:func:`concat_with_tf`); yields each slice's narrow scored
+    pairs, which the caller stores and drops before the next slice is scored."""
+    concat = concat_with_tf(linker)
+    try:
+        for blocked in slices:
+            registered = linker.table_management.register_blocked_pairs_for_predict(blocked)
+            yield predict_narrow(linker, registered, min_probability, concat)
+    finally:
+        concat.drop_table_from_database_and_remove_from_cache()
+
+
 def predict_narrow(
-    linker: Linker, blocked: SplinkDataFrame, min_probability: float
+    linker: Linker,
+    blocked: SplinkDataFrame,
+    min_probability: float,
+    concat: SplinkDataFrame | None = None,
 ) -> SplinkDataFrame:
     """Score the registered ``blocked`` pairs (Splink's ``__splink__blocked_id_pairs``)
     with Splink's own comparison-vector and prediction SQL, keeping only the IDs, weights
@@ -256,14 +283,18 @@ def predict_narrow(
     gamma columns) also copies every compared column of both mentions into its output:
     on the small synthetic set that write was a third of the prediction time. The SQL
     here is Splink's (the same comparison and weight expressions, on either engine); only
-    the final selection is narrower.
+    the final selection is narrower. ``concat`` is a materialised :func:`concat_with_tf`
+    (else the input and its term frequencies are computed within the query).
     """
     settings = linker._settings_obj
     info = settings.column_info_settings
     comparisons = settings.core_model_settings.comparisons
     dialect = linker._sql_dialect_str
-    pipeline = CTEPipeline([blocked])
-    enqueue_df_concat_with_tf(linker, pipeline)
+    if concat is None:
+        pipeline = CTEPipeline([blocked])
+        enqueue_df_concat_with_tf(linker, pipeline)
+    else:
+        pipeline = CTEPipeline([blocked, concat])
     cv_columns = Settings.columns_to_select_for_comparison_vector_values(
         unique_id_input_columns=info.unique_id_input_columns,
         comparisons=comparisons,

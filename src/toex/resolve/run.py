@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,23 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends.duckdb import Backend as IbisDuckDB
+from splink import Linker
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
-from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql
+from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql, blocked_slice_sql
 from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
 from toex.resolve.features import clean_mentions, features_expr, name_lookups, partner_forces
-from toex.resolve.model import ModelParams, ModelSpec, linker_factory, predict, train
+from toex.resolve.model import (
+    ModelParams,
+    ModelSpec,
+    linker_factory,
+    predict,
+    predict_slices,
+    train,
+)
 from toex.resolve.placeholders import Placeholders, detect_hubs, fixed_placeholders
 from toex.resolve.specs import person_spec
 from toex.resolve.stable_ids import assign_new_ids, cluster_bounds_sql, inherit, overlap_sql
@@ -49,6 +59,9 @@ class ResolveConfig:
     memory_limit: str = "8GB"
     work_dir: Path | None = None
     spec: ModelSpec = field(default_factory=person_spec)
+    slice_pairs: int = 10_000_000
+    """Most blocked pairs scored in one query: more are scored in slices by left mention,
+    so the scoring join (pairs with both mentions' columns) and its spill stay bounded."""
 
 
 @dataclass
@@ -60,6 +73,8 @@ class ResolveResult:
     n_pairs: int
     params: ModelParams
     timings: dict[str, float]
+    predict_slices: int = 1
+    """How many slices the blocked pairs were scored in (``ResolveConfig.slice_pairs``)."""
 
 
 def features_of(wh: IbisDuckDB) -> tuple[ir.Table, Placeholders]:
@@ -112,6 +127,33 @@ def _pairs_sql(pred: str, spec: ModelSpec) -> str:
     return (
         f"SELECT mention_id_l, mention_id_r, match_weight, match_probability, {gammas} FROM {pred}"
     )
+
+
+def _score_blocked(be: Backend, linker: Linker, spec: ModelSpec, config: ResolveConfig) -> int:
+    """Build the blocked pairs of ``spec.blocks``, score them in slices of at most
+    ``config.slice_pairs`` and write ``resolve_pairs``; returns the number of slices."""
+    be.create("resolve_block_keys", block_keys_sql("resolve_features", spec.blocks))
+    be.create("resolve_blocked", blocked_pairs_sql("resolve_block_keys", spec.blocks, keyed=True))
+    n_blocked = int(be.fetch("SELECT count(*) AS n FROM resolve_blocked")["n"][0].as_py())
+    n_slices = max(1, math.ceil(n_blocked / max(1, config.slice_pairs)))
+    api = be.splink_api()
+
+    def slices() -> Iterator[SplinkDataFrame]:
+        for i in range(n_slices):
+            be.create("resolve_blocked_slice", blocked_slice_sql("resolve_blocked", n_slices, i))
+            yield api.register("resolve_blocked_slice")
+
+    parts = []
+    for i, pred in enumerate(predict_slices(linker, slices(), config.explain_threshold)):
+        be.create(f"resolve_pairs_{i}", _pairs_sql(pred.physical_name, spec))
+        pred.drop_table_from_database_and_remove_from_cache()
+        parts.append(f"SELECT * FROM resolve_pairs_{i}")
+    be.create("resolve_pairs", " UNION ALL ".join(parts))
+    for i in range(n_slices):
+        be.drop(f"resolve_pairs_{i}")
+    for name in ("resolve_blocked_slice", "resolve_blocked", "resolve_block_keys"):
+        be.drop(name)
+    return n_slices
 
 
 def _comparison_names(spec: ModelSpec) -> list[str]:
@@ -195,16 +237,13 @@ def resolve_people(
 
         t = time.perf_counter()
         say("resolve: scoring pairs")
-        blocked = None
         if spec.blocks:
-            be.create("resolve_block_keys", block_keys_sql("resolve_features", spec.blocks))
-            be.create(
-                "resolve_blocked", blocked_pairs_sql("resolve_block_keys", spec.blocks, keyed=True)
-            )
-            blocked = be.splink_api().register("resolve_blocked")
-        pred = predict(linker, config.explain_threshold, blocked)
-        be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
-        pred.drop_table_from_database_and_remove_from_cache()
+            n_slices = _score_blocked(be, linker, spec, config)
+        else:
+            pred = predict(linker, config.explain_threshold)
+            be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
+            pred.drop_table_from_database_and_remove_from_cache()
+            n_slices = 1
         timings["predict"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -300,7 +339,7 @@ def resolve_people(
         _cast_to_spec(wh, spec_.name)
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return ResolveResult(n_mentions, n_persons, n_pairs, params, timings)
+    return ResolveResult(n_mentions, n_persons, n_pairs, params, timings, n_slices)
 
 
 TF_COLUMNS = ("forename", "surname", "name_bag")
