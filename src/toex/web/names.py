@@ -14,10 +14,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
@@ -74,6 +77,76 @@ def _memo(fn: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
     return lambda name: list(cached(name))
 
 
+_LETTERS = [ord(c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+#: Names shorter than this have their lengths and counts in one byte each.
+_NARROW = 255
+#: Jaro-Winkler's largest prefix bonus: prefixes up to 4 characters, weight 0.1 each.
+_MAX_PREFIX_BONUS = 0.4
+
+
+@dataclass
+class LetterBounds:
+    """Lengths, first characters and A-Z letter counts of a list of names: an upper bound of
+    each name's Jaro-Winkler similarity to a query, computed for all names at once.
+
+    Jaro matches equal characters only, so the matching characters ``m`` of two names are
+    at most the letters they have in common (each letter counted as often as it occurs in
+    both) plus the smaller number of other characters; with ``m`` the Jaro similarity is at
+    most ``(m/|a| + m/|b| + 1) / 3``, and Winkler adds at most 0.4 of the remainder when
+    the first characters agree (none otherwise). Names whose bound is below the cutoff
+    cannot reach it, so only the others need scoring: lossless, and a small share of the
+    names for any query."""
+
+    lengths: npt.NDArray[Any]
+    first: npt.NDArray[np.int32]
+    others: npt.NDArray[Any]
+    counts: npt.NDArray[Any]
+
+    @classmethod
+    def of(cls, names: list[str]) -> LetterBounds:
+        """The bounds of ``names`` (vectorised over their UTF-8 bytes)."""
+        n = len(names)
+        if not n:
+            none = np.zeros(0, dtype=np.int32)
+            return cls(none, none, none, np.zeros((len(_LETTERS), 0), dtype=np.uint8))
+        lengths = np.fromiter((len(x) for x in names), dtype=np.int32, count=n)
+        first = np.fromiter((ord(x[0]) if x else -1 for x in names), dtype=np.int32, count=n)
+        raw = np.array([x.encode("utf-8") for x in names], dtype=np.bytes_)
+        matrix = raw.view(np.uint8).reshape(n, raw.dtype.itemsize)
+        # One byte per count where names are short enough (they all are, in practice):
+        # every pass of a query then reads a quarter of the memory.
+        small = int(lengths.max()) < _NARROW
+        counts = np.stack([(matrix == c).sum(axis=1) for c in _LETTERS])
+        others = lengths - counts.sum(axis=0, dtype=np.int32)
+        dtype = np.uint8 if small else np.int32
+        return cls(lengths.astype(dtype), first, others.astype(dtype), counts.astype(dtype))
+
+    def possible(self, query: str, cutoff: float) -> npt.NDArray[np.int64]:
+        """Indices (ascending) of the names whose Jaro-Winkler similarity to ``query`` may
+        reach ``cutoff``."""
+        if not query or not len(self.lengths):
+            return np.zeros(0, dtype=np.int64)
+        la = len(query)
+        # The fewest common characters a name of each length needs (the bound grows with
+        # them): without and with the prefix bonus; la + 1 where none is enough.
+        lb = np.arange(int(self.lengths.max()) + 1)
+        m = np.minimum(np.arange(la + 1)[:, None], lb[None, :]).astype(np.float64)
+        jaro = np.where(m > 0, (m / la + m / np.maximum(lb, 1) + 1) / 3, 0.0)
+        need = []
+        for bonus in (0.0, _MAX_PREFIX_BONUS):
+            ok = np.where(jaro > 0.7, jaro + bonus * (1 - jaro), jaro) >= cutoff - 1e-9
+            fewest = np.where(ok.any(axis=0), ok.argmax(axis=0), la + 1)
+            # Capped at _NARROW in one-byte arrays: still more than any name there has.
+            need.append(np.minimum(fewest, _NARROW).astype(self.lengths.dtype))
+        needed = np.where(self.first == ord(query[0]), need[1][self.lengths], need[0][self.lengths])
+        letters = Counter(c for c in query if "A" <= c <= "Z")
+        common = np.minimum(self.others, min(la - sum(letters.values()), _NARROW))
+        for c, k in letters.items():
+            common += np.minimum(self.counts[ord(c) - 65], min(k, _NARROW))
+        found: npt.NDArray[np.int64] = np.nonzero(common >= needed)[0]
+        return found
+
+
 @dataclass
 class NameIndex:
     """Distinct forenames and surnames of a snapshot, with nickname and phonetic keys."""
@@ -82,6 +155,34 @@ class NameIndex:
     surnames: list[str]
     forename_by_group: dict[str, set[str]]
     surname_by_key: dict[str, set[str]]
+    _bounds: dict[str, LetterBounds] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def prepare(self) -> None:
+        """Build the letter counts the fuzzy candidates are pre-filtered with (once per
+        snapshot; done when the snapshot opens so no request pays for it)."""
+        self._bounds["f"] = LetterBounds.of(self.forenames)
+        self._bounds["s"] = LetterBounds.of(self.surnames)
+
+    def _close(self, kind: str, names: list[str], query: str, cutoff: float) -> list[str]:
+        """``names`` within Jaro-Winkler ``cutoff`` of ``query``, best first, at most
+        :data:`MAX_CANDIDATES` (ties in list order), exactly as ``process.extract`` over all
+        of ``names`` finds them; it only scores the names :class:`LetterBounds` lets
+        through."""
+        if kind not in self._bounds:
+            self._bounds[kind] = LetterBounds.of(names)
+        choices = [names[i] for i in self._bounds[kind].possible(query, cutoff).tolist()]
+        return [
+            name
+            for name, _score, _i in process.extract(
+                query,
+                choices,
+                scorer=JaroWinkler.normalized_similarity,
+                score_cutoff=cutoff,
+                limit=MAX_CANDIDATES,
+            )
+        ]
 
     @classmethod
     def from_names(cls, forenames: Iterable[str], surnames: Iterable[str]) -> NameIndex:
@@ -127,14 +228,7 @@ class NameIndex:
         out = {forename}
         for g in _groups_fn()(forename):
             out |= self.forename_by_group.get(g, set())
-        for name, _score, _i in process.extract(
-            forename,
-            self.forenames,
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=FORENAME_CUTOFF,
-            limit=MAX_CANDIDATES,
-        ):
-            out.add(name)
+        out.update(self._close("f", self.forenames, forename, FORENAME_CUTOFF))
         return out
 
     def surname_candidates(self, surname: str) -> set[str]:
@@ -146,14 +240,7 @@ class NameIndex:
         if metaphones is not None:
             for k in metaphones(surname):
                 out |= self.surname_by_key.get(k, set())
-        for name, _score, _i in process.extract(
-            surname,
-            self.surnames,
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=SURNAME_CUTOFF,
-            limit=MAX_CANDIDATES,
-        ):
-            out.add(name)
+        out.update(self._close("s", self.surnames, surname, SURNAME_CUTOFF))
         return out
 
 

@@ -110,7 +110,7 @@ class SearchIndex:
         """Code the read model's ``web_mention`` rows (one pass in DuckDB)."""
         persons = (
             cur.execute("SELECT DISTINCT person_id FROM web_mention ORDER BY 1")
-            .fetch_arrow_table()
+            .to_arrow_table()
             .column(0)
             .combine_chunks()
         )
@@ -178,11 +178,17 @@ class SearchIndex:
     def _scored(self, lookup: dict[str, int], scored: dict[str, float]) -> dict[int, float]:
         return {lookup[n]: s for n, s in scored.items() if n in lookup and s > 0}
 
-    def _table(self, n: int, scored: dict[int, float]) -> FloatArray:
-        table: FloatArray = np.zeros(n + 1, dtype=np.float64)
-        if scored:
-            table[list(scored)] = list(scored.values())
-        return table
+    @staticmethod
+    def _lookup(scored: dict[int, float], codes: IntArray) -> FloatArray:
+        """The score of each of ``codes`` in ``scored`` (0 when absent): a binary search in
+        the few scored codes, so a request costs nothing per distinct name."""
+        if not scored or not len(codes):
+            return np.zeros(len(codes), dtype=np.float64)
+        keys = np.array(sorted(scored), dtype=np.int64)
+        values = np.array([scored[k] for k in keys.tolist()], dtype=np.float64)
+        pos = np.minimum(np.searchsorted(keys, codes), len(keys) - 1)
+        out: FloatArray = np.where(keys[pos] == codes, values[pos], 0.0)
+        return out
 
     def _surname_rows(self, codes: Iterable[int]) -> IntArray:
         parts = [np.arange(self.s_start[c], self.s_start[c + 1]) for c in sorted(codes)]
@@ -207,18 +213,18 @@ class SearchIndex:
         ``permitted`` says, per marking code, whether the user may see the row.
         """
         s_scored = self._scored(self.surname_code, surnames)
-        s_table = self._table(len(self.surname_code), s_scored)
         if forenames:
             f_scored = self._scored(self.forename_code, forenames)
-            f_table = self._table(len(self.forename_code), f_scored)
             rows = self._surname_rows(s_scored)
-            fs, ss = f_table[self.f[rows]], s_table[self.s[rows]]
+            fs = self._lookup(f_scored, self.f[rows])
+            ss = self._lookup(s_scored, self.s[rows])
             score = np.where((fs > 0) & (ss > 0), (fs + ss) / 2, 0.0)
         else:
             w_scored = self._scored(self.forename_code, word_as_forename or {})
-            w_table = self._table(len(self.forename_code), w_scored)
             rows = np.union1d(self._surname_rows(s_scored), self._forename_rows(w_scored))
-            score = np.maximum(s_table[self.s[rows]], w_table[self.f[rows]])
+            score = np.maximum(
+                self._lookup(s_scored, self.s[rows]), self._lookup(w_scored, self.f[rows])
+            )
         keep = (score > 0) & permitted[self.k[rows]]
         persons, best = self.p[rows][keep], score[keep]
         if not len(persons):

@@ -27,6 +27,7 @@ import duckdb
 from toex.errors import SnapshotError
 from toex.web import webindex
 from toex.web.names import NameIndex
+from toex.web.rowstore import RowStore
 from toex.web.searchindex import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -209,8 +210,9 @@ def read_model_statements(con: Any) -> list[tuple[str, str, tuple[str, ...]]]:
 class OpenSnapshot:
     """One open snapshot: an in-memory DuckDB database with the snapshot file attached
     read-only (every table visible under its own name through a view), the read model
-    (:data:`READ_MODEL`, ``web_match_pair``, ``web_priority``) and the name search index
-    (:class:`~toex.web.searchindex.SearchIndex`).
+    (:data:`READ_MODEL`, ``web_match_pair``, ``web_priority``), the row store of its hot
+    tables (:class:`~toex.web.rowstore.RowStore`, which answers the point lookups) and the
+    name search index (:class:`~toex.web.searchindex.SearchIndex`).
 
     The read model and the index are built once per snapshot and shared by every worker
     through files beside the snapshot (:mod:`toex.web.webindex`): the read model's DuckDB
@@ -268,6 +270,8 @@ class OpenSnapshot:
             self._warm(table, column)
         self.columns: dict[str, frozenset[str]] = self._columns()
         self.search = SearchIndex.load(cache.path) if cache.has_search else SearchIndex.empty()
+        self.search.names.prepare()
+        self.rows = RowStore.load(cache.path, cache.rowstore)
 
     def _warm(self, table: str, column: str) -> None:
         """Use an index once: the first multi-key lookup with a list parameter does one-off

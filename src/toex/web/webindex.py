@@ -1,8 +1,9 @@
 """The web read model of one snapshot, built once and shared by every worker through files.
 
 Opening a snapshot needs a read model (the staged rows pages read, sorted and indexed; see
-:data:`toex.web.warehouse.READ_MODEL`) and the name search index
-(:class:`~toex.web.searchindex.SearchIndex`). Both are derived from the snapshot alone, so
+:data:`toex.web.warehouse.READ_MODEL`), the row store of its hot tables
+(:mod:`toex.web.rowstore`) and the name search index
+(:class:`~toex.web.searchindex.SearchIndex`). All three are derived from the snapshot alone, so
 they are built once per snapshot and kept beside it::
 
     DATA_DIR/warehouse/<run_id>.duckdb            the snapshot (the engine's)
@@ -11,6 +12,7 @@ they are built once per snapshot and kept beside it::
         s.npy f.npy p.npy k.npy s_start.npy f_order.npy f_start.npy   coded name rows
         persons.arrow                             person ids by code (Arrow IPC)
         names.json                                distinct names, nickname/phonetic keys
+        <table>.arrow, <table>.<key>.{keys,rows}.npy   the row store (toex.web.rowstore)
         manifest.json                             written last: format, snapshot, files
 
 The first process to open a snapshot takes an exclusive file lock
@@ -47,12 +49,13 @@ from typing import Any
 
 import duckdb
 
+from toex.web import rowstore
 from toex.web.searchindex import SearchIndex
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout or the read model's definition changes (old caches rebuild).
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".webindex"
 MANIFEST = "manifest.json"
 READ_MODEL_FILE = "readmodel.duckdb"
@@ -91,6 +94,12 @@ class WebIndex:
     def indexes(self) -> list[tuple[str, str]]:
         """(table, column) of every ART index in the read model."""
         return [(t, c) for t, c in self.manifest["indexes"]]
+
+    @property
+    def rowstore(self) -> dict[str, list[str]]:
+        """Table -> key columns of the row store (:mod:`toex.web.rowstore`)."""
+        stored: dict[str, list[str]] = self.manifest["rowstore"]
+        return stored
 
     @property
     def has_search(self) -> bool:
@@ -264,6 +273,7 @@ def build(snapshot: Path, directory: Path, threads: int = 0) -> WebIndex:
                 ).fetchall()
             }
             search = {"forename", "surname", "force", "handling_code"} <= have
+            stored = rowstore.build(con, tables, tmp)
             if search:
                 cur = con.cursor()
                 try:
@@ -291,6 +301,7 @@ def build(snapshot: Path, directory: Path, threads: int = 0) -> WebIndex:
             "tables": tables,
             "indexes": indexes,
             "search": search,
+            "rowstore": stored,
             "files": files,
         }
         _write_private(tmp / MANIFEST, json.dumps(manifest, indent=1).encode())

@@ -120,9 +120,23 @@ def run(
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
+_RANK = {c.value: i for i, c in enumerate(Classification)}
+
+
 def highest_marking(markings: Iterable[str | None]) -> str:
-    """The highest classification among ``markings`` (OFFICIAL when there are none)."""
-    return Classification.highest([m for m in markings if m]).value
+    """The highest classification among ``markings`` (OFFICIAL when there are none); as
+    :meth:`Classification.highest`, with the ranks looked up once (pages ask this of every
+    row they show). An unknown marking raises ``ValueError``, as it does there."""
+    best, best_rank = Classification.OFFICIAL.value, -1
+    for m in markings:
+        if not m:
+            continue
+        rank = _RANK.get(m)
+        if rank is None:
+            rank = Classification(m).rank  # ValueError for an unknown marking
+        if rank > best_rank:
+            best, best_rank = m, rank
+    return best
 
 
 def lookup(
@@ -163,17 +177,31 @@ def lookup_complete(
         return [], False
     if not available(snapshot, view):
         raise_missing(view)
-    if len(keys) <= SMALL_KEY_LIST:  # an IN list of parameters plans faster than ANY(list)
-        marks = ", ".join("?" for _ in keys)
-        result = cur.execute(f"SELECT {columns} FROM {VIEWS[view]} WHERE {key} IN ({marks})", keys)
-    else:
-        result = cur.execute(
-            f"SELECT {columns} FROM {VIEWS[view]} WHERE {key} = ANY($keys)", {"keys": keys}
-        )
-    names = [d[0] for d in result.description]
-    rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    rows = keyed_rows(snapshot, cur, VIEWS[view], key, keys, columns)
     kept = [r for r in rows if scope.permits(r["force"], r["handling_code"], r["classification"])]
     return kept, bool(rows) and len(kept) == len(rows)
+
+
+def keyed_rows(
+    snapshot: OpenSnapshot, cur: Any, table: str, key: str, keys: list[Any], columns: str = "*"
+) -> list[dict[str, Any]]:
+    """Every row of the read-model ``table`` whose ``key`` is one of ``keys`` (no access
+    rule: callers apply it before anything leaves this module), in the table's row order.
+
+    Answered by the snapshot's row store (:mod:`toex.web.rowstore`: a binary search and an
+    Arrow ``take``, no query) when it holds this table and key, else by DuckDB's index."""
+    found = snapshot.rows.lookup(table, key, keys, columns)
+    if found is not None:
+        return found
+    if len(keys) <= SMALL_KEY_LIST:  # an IN list of parameters plans faster than ANY(list)
+        marks = ", ".join("?" for _ in keys)
+        result = cur.execute(f"SELECT {columns} FROM {table} WHERE {key} IN ({marks})", keys)
+    else:
+        result = cur.execute(
+            f"SELECT {columns} FROM {table} WHERE {key} = ANY($keys)", {"keys": keys}
+        )
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
 def permitted_markings(
@@ -209,14 +237,16 @@ def visible_links(
     """
     if scope.empty or not snapshot.has("web_link"):
         return []
-    rows = cur.execute(
-        "SELECT neighbour, edge_type, weight, n_units, forces, handling_codes, classification, "
-        "uniform FROM web_link WHERE person_id = $pid",
-        {"pid": person_id},
-    ).fetchall()
+    link_cols = (
+        "neighbour", "edge_type", "weight", "n_units", "forces", "handling_codes",
+        "classification", "uniform",
+    )  # fmt: skip
+    rows = keyed_rows(snapshot, cur, "web_link", "person_id", [person_id], ", ".join(link_cols))
     out: list[VisibleLink] = []
     mixed: dict[tuple[str, str], tuple[float, int, str]] = {}
-    for neighbour, edge_type, weight, n_units, forces, codes, cls, uniform in rows:
+    for neighbour, edge_type, weight, n_units, forces, codes, cls, uniform in (
+        [r[c] for c in link_cols] for r in rows
+    ):
         whole = (
             cls in scope.classifications
             and all(f in scope.forces for f in forces or ())
@@ -229,11 +259,16 @@ def visible_links(
     if mixed and snapshot.has("web_link_evidence"):
         units: dict[tuple[str, str], dict[str, set[str]]] = {}
         marks: dict[tuple[str, str], list[str]] = {}
-        for a, b, edge_type, unit, named, force, code, cls in cur.execute(
-            "SELECT person_a, person_b, edge_type, unit_key, person_id, force, handling_code, "
-            "classification FROM web_link_evidence WHERE centre = $pid",
-            {"pid": person_id},
-        ).fetchall():
+        ev_cols = (
+            "person_a", "person_b", "edge_type", "unit_key", "person_id", "force",
+            "handling_code", "classification",
+        )  # fmt: skip
+        evidence = keyed_rows(
+            snapshot, cur, "web_link_evidence", "centre", [person_id], ", ".join(ev_cols)
+        )
+        for a, b, edge_type, unit, named, force, code, cls in (
+            [r[c] for c in ev_cols] for r in evidence
+        ):
             key = (b if a == person_id else a, edge_type)
             if key not in mixed or not scope.permits(force, code, cls):
                 continue
@@ -262,9 +297,7 @@ def all_visible(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id:
     """
     if scope.empty or not snapshot.has_columns(VIEWS["v_mention"], "person_id"):
         return False
-    rows = cur.execute(
-        f"SELECT force, handling_code, classification FROM {VIEWS['v_mention']} "
-        "WHERE person_id = $pid",
-        {"pid": person_id},
-    ).fetchall()
-    return bool(rows) and all(scope.permits(*row) for row in rows)
+    rows = keyed_rows(
+        snapshot, cur, VIEWS["v_mention"], "person_id", [person_id], ", ".join(MARKING_COLUMNS)
+    )
+    return bool(rows) and all(scope.permits(*(r[c] for c in MARKING_COLUMNS)) for r in rows)

@@ -16,6 +16,7 @@ from toex.web.data.filters import (
     NotAvailable,
     all_visible,
     highest_marking,
+    keyed_rows,
     run,
     visible_views,
 )
@@ -123,9 +124,7 @@ def person_priority(
         complete = all_visible(snapshot, cur, scope, person_id)
     if not complete:
         return None
-    row = cur.execute(
-        "SELECT score, reason FROM web_priority WHERE person_id = $pid", {"pid": person_id}
-    ).fetchone()
-    if row is None:
+    rows = keyed_rows(snapshot, cur, "web_priority", "person_id", [person_id], "score, reason")
+    if not rows:
         return None
-    return {"person_id": person_id, "score": row[0], "reason": row[1]}
+    return {"person_id": person_id, "score": rows[0]["score"], "reason": rows[0]["reason"]}

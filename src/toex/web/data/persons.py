@@ -17,10 +17,10 @@ from typing import Any
 from toex.errors import NotFoundError
 from toex.ops.access import AccessScope
 from toex.web.data.filters import (
-    SMALL_KEY_LIST,
     VIEWS,
     available,
     highest_marking,
+    keyed_rows,
     lookup,
     lookup_complete,
 )
@@ -285,20 +285,17 @@ def _match_pairs(snapshot: OpenSnapshot, cur: Any, mention_ids: list[str]) -> li
     if len(mention_ids) < 2 or not snapshot.has("web_match_pair"):
         return []
     wanted = set(mention_ids)
-    mids = sorted(wanted)
-    keys = (
-        ("IN (" + ", ".join("?" for _ in mids) + ")", mids)
-        if len(mids) <= SMALL_KEY_LIST
-        else ("= ANY(?)", [mids])
-    )
     rows = [
-        {"mention_a": a, "mention_b": b, "match_probability": p}
-        for a, b, p in cur.execute(
-            "SELECT mention_a, mention_b, match_probability FROM web_match_pair "
-            f"WHERE mention_a {keys[0]}",
-            keys[1],
-        ).fetchall()
-        if b in wanted
+        r
+        for r in keyed_rows(
+            snapshot,
+            cur,
+            "web_match_pair",
+            "mention_a",
+            sorted(wanted),
+            "mention_a, mention_b, match_probability",
+        )
+        if r["mention_b"] in wanted
     ]
     rows.sort(key=lambda r: (r["match_probability"] is None, -(r["match_probability"] or 0)))
     return rows[:50]
