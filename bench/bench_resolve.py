@@ -23,6 +23,7 @@ directory is ingested into only when it has no current snapshot (a snapshot of a
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -115,6 +116,12 @@ def _load() -> str:
     return f"{one:.1f}/{five:.1f}"
 
 
+def _keep(out: dict[str, Any], data: Path) -> None:
+    """Write the figures so far to ``<data>/bench_resolve_partial.json``: a long run that
+    fails in a later method keeps the earlier methods' figures."""
+    (data / "bench_resolve_partial.json").write_text(json.dumps(out, indent=1, default=str))
+
+
 def measure(synth: Path, data: Path, threshold: float) -> dict[str, Any]:
     """Run the three methods on a private copy of the current snapshot."""
     info = SnapshotStore(data).current()
@@ -135,6 +142,7 @@ def measure(synth: Path, data: Path, threshold: float) -> dict[str, Any]:
             "seconds": time.perf_counter() - t,
             **evaluate_connection(con, synth, "bench_naive"),
         }
+        _keep(out, data)
         for key, spec in (("generic", generic_spec()), ("toex", person_spec())):
             config = ResolveConfig(threshold=threshold, spec=spec, work_dir=data / "tmp")
             with PeakRss() as rss:
@@ -146,6 +154,7 @@ def measure(synth: Path, data: Path, threshold: float) -> dict[str, Any]:
                 "pairs_kept": res.n_pairs,
                 **evaluate_connection(con, synth),
             }
+            _keep(out, data)
     finally:
         wh.disconnect()
         copy.unlink(missing_ok=True)
