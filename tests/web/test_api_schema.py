@@ -13,10 +13,10 @@ import pytest
 import schemathesis
 
 # schemathesis imports its OpenAPI loader lazily, and as a pytest plugin its modules are
-# assertion-rewritten when imported. Twice (under heavy load, Python 3.11.7) that rewrite
-# failed with "SystemError: AST constructor recursion depth mismatch" when the lazy import
-# ran inside the fixture below; importing the loader here, at collection, keeps it out of
-# the fixture's deeper stack.
+# assertion-rewritten when imported. On Python 3.11.7 that rewrite failed intermittently
+# with "SystemError: AST constructor recursion depth mismatch" when the lazy import ran
+# inside the fixture below; importing the loader here, at collection, keeps it out of the
+# fixture's deeper stack.
 import schemathesis.specs.openapi.schemas
 from hypothesis import HealthCheck, given, settings
 from schemathesis.core.failures import ServerError
