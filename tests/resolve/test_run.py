@@ -152,7 +152,7 @@ def test_scoring_in_slices_gives_the_same_pairs_and_persons(
             "SELECT mention_id_l, mention_id_r, round(match_weight, 9) FROM resolved_match_pair "
             "ORDER BY 1, 2"
         ).fetchall()
-        out[name] = (res.predict_slices, pairs, assignment(wh))
+        out[name] = (res.n_slices, pairs, assignment(wh))
     assert out["whole"][0] == 1 and out["sliced"][0] > 3
     assert out["sliced"][1] == out["whole"][1] and len(out["whole"][1]) > 100
     assert out["sliced"][2] == out["whole"][2]

@@ -5,6 +5,7 @@ Values are the strings stored in the warehouse; each enum's docstring names its 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -94,13 +95,23 @@ class Classification(StrEnum):
     @property
     def rank(self) -> int:
         """Order for "highest marking of its contents" (OFFICIAL lowest)."""
-        return list(Classification).index(self)
+        return _CLASSIFICATION_RANKS[self.value]
 
     @classmethod
-    def highest(cls, markings: list[str]) -> Classification:
-        """The highest marking among ``markings`` (OFFICIAL when empty)."""
-        found = [cls(m) for m in markings if m]
-        return max(found, key=lambda c: c.rank) if found else cls.OFFICIAL
+    def highest(cls, markings: Iterable[str | None]) -> Classification:
+        """The highest marking among ``markings`` (OFFICIAL when there are none; empty
+        values are skipped). An unknown marking raises ``ValueError``. Pages ask this of
+        every row they show, so ranks are looked up, not recomputed."""
+        best = -1
+        for m in markings:
+            if m:
+                rank = _CLASSIFICATION_RANKS.get(m)
+                best = max(best, cls(m).rank if rank is None else rank)
+        return _CLASSIFICATIONS[best] if best >= 0 else cls.OFFICIAL
+
+
+_CLASSIFICATIONS: list[Classification] = list(Classification)
+_CLASSIFICATION_RANKS: dict[str, int] = {c.value: i for i, c in enumerate(_CLASSIFICATIONS)}
 
 
 class MisperRisk(StrEnum):

@@ -7,8 +7,9 @@ action, target, purpose, detail, client); ``prev_hash`` is the previous entry's 
 zeros for the first). The one-row ``audit_head`` table holds the last id and hash.
 
 Appends are serialised by updating the head row first: PostgreSQL row-locks it until commit,
-SQLite takes its database write lock; a process-wide lock also keeps one process's threads
-from contending. :func:`verify_chain` walks the chain and names the first broken row:
+SQLite takes its database write lock. :func:`record` also queues its appends on a
+process-wide lock and, for a SQLite file, on an ``flock`` shared by every process (see
+:func:`_append_queue`). :func:`verify_chain` walks the chain and names the first broken row:
 an edited row no longer matches its hash, a deleted row breaks the next row's link, and rows
 cut from the end no longer match the head.
 """
@@ -16,10 +17,13 @@ cut from the end no longer match the head.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +51,41 @@ ACTIONS: tuple[str, ...] = (
     "indicator",
 )
 _APPEND_LOCK = threading.Lock()
+_QUEUE_FILES: dict[str, int] = {}
+
+
+@contextmanager
+def _append_queue(store: OpsStore) -> Iterator[None]:
+    """Hold the right to append to ``store``'s chain: a lock across this process's threads
+    and, for a SQLite file, an ``flock`` on ``<database>.audit-lock`` across processes.
+
+    The chain needs no more than the head-row claim; but a SQLite writer that finds the
+    database locked polls for it in sleeps of up to 100 ms (its busy handler), which with
+    several web workers appending hundreds of times a second makes the slowest requests
+    wait for nothing. Queued on ``flock``, the next appender starts as soon as the previous
+    one commits. PostgreSQL's row lock already queues waiters, so other databases take the
+    thread lock only."""
+    url = store.engine.url
+    database = url.database or ""
+    with _APPEND_LOCK:
+        if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        fd = _QUEUE_FILES.get(database)
+        if fd is None:
+            try:
+                fd = os.open(f"{database}.audit-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only directory: SQLite's own lock still serialises
+                fd = -1
+            _QUEUE_FILES[database] = fd
+        if fd < 0:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def canonical_time(at: dt.datetime) -> str:
@@ -235,7 +274,7 @@ def record(
         detail=detail,
         client=client,
     )
-    with _APPEND_LOCK, store.engine.begin() as conn:
+    with _append_queue(store), store.engine.begin() as conn:
         head = conn.execute(_CLAIM_HEAD).scalar_one()
         inserted = conn.execute(_INSERT_ENTRY, {**fields, "prev_hash": head, "entry_hash": ""})
         key = inserted.inserted_primary_key

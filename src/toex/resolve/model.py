@@ -236,13 +236,14 @@ def predict(
     (:func:`toex.resolve.blocking.blocked_pairs_sql`), else those of the spec's blocking
     rules.
 
-    With ``blocked_pairs`` the output is narrow (:func:`predict_narrow`): the mention IDs,
+    With ``blocked_pairs`` they are scored as one slice of :func:`predict_slices` (the run's
+    own path) and the output is narrow (:func:`predict_narrow`): the mention IDs,
     ``match_weight``, ``match_probability``, ``match_key`` and one ``gamma_`` column per
     comparison, which is all a run stores."""
     if blocked_pairs is None:
         return linker.inference.predict(threshold_match_probability=min_probability)
-    registered = linker.table_management.register_blocked_pairs_for_predict(blocked_pairs)
-    return predict_narrow(linker, registered, min_probability)
+    (scored,) = predict_slices(linker, [blocked_pairs], min_probability)
+    return scored
 
 
 def concat_with_tf(linker: Linker) -> SplinkDataFrame:
@@ -270,10 +271,7 @@ def predict_slices(
 
 
 def predict_narrow(
-    linker: Linker,
-    blocked: SplinkDataFrame,
-    min_probability: float,
-    concat: SplinkDataFrame | None = None,
+    linker: Linker, blocked: SplinkDataFrame, min_probability: float, concat: SplinkDataFrame
 ) -> SplinkDataFrame:
     """Score the registered ``blocked`` pairs (Splink's ``__splink__blocked_id_pairs``)
     with Splink's own comparison-vector and prediction SQL, keeping only the IDs, weights
@@ -283,18 +281,14 @@ def predict_narrow(
     gamma columns) also copies every compared column of both mentions into its output:
     on the small synthetic set that write was a third of the prediction time. The SQL
     here is Splink's (the same comparison and weight expressions, on either engine); only
-    the final selection is narrower. ``concat`` is a materialised :func:`concat_with_tf`
-    (else the input and its term frequencies are computed within the query).
+    the final selection is narrower. ``concat`` is the materialised input
+    (:func:`concat_with_tf`).
     """
     settings = linker._settings_obj
     info = settings.column_info_settings
     comparisons = settings.core_model_settings.comparisons
     dialect = linker._sql_dialect_str
-    if concat is None:
-        pipeline = CTEPipeline([blocked])
-        enqueue_df_concat_with_tf(linker, pipeline)
-    else:
-        pipeline = CTEPipeline([blocked, concat])
+    pipeline = CTEPipeline([blocked, concat])
     cv_columns = Settings.columns_to_select_for_comparison_vector_values(
         unique_id_input_columns=info.unique_id_input_columns,
         comparisons=comparisons,

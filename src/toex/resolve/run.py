@@ -73,7 +73,7 @@ class ResolveResult:
     n_pairs: int
     params: ModelParams
     timings: dict[str, float]
-    predict_slices: int = 1
+    n_slices: int = 1
     """How many slices the blocked pairs were scored in (``ResolveConfig.slice_pairs``)."""
 
 

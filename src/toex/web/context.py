@@ -9,9 +9,6 @@ warehouse cursor with :func:`warehouse_cursor`, and write audit entries with :fu
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,44 +146,6 @@ def warehouse_cursor(snapshot: OpenSnapshot) -> Iterator[Any]:
         cur.close()
 
 
-_APPENDING = threading.Lock()
-_LOCK_FILES: dict[str, int] = {}
-
-
-@contextmanager
-def appending(store: OpsStore) -> Iterator[None]:
-    """Hold the right to append to the audit chain of a SQLite file store, across threads
-    (a lock) and worker processes (``flock`` on ``<database>.audit-lock``).
-
-    The chain needs no more than SQLite's write lock, which :func:`toex.ops.audit.record`
-    takes first; but a writer that finds the database locked polls for it in sleeps of up to
-    100 ms (SQLite's busy handler), which with several workers appending hundreds of times a
-    second makes the slowest requests wait for nothing. Queued on ``flock`` instead, the
-    next appender starts as soon as the previous one commits. Other databases (PostgreSQL
-    row locks) wait efficiently already and go straight through."""
-    url = store.engine.url
-    database = url.database or ""
-    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
-        yield
-        return
-    with _APPENDING:
-        fd = _LOCK_FILES.get(database)
-        if fd is None:
-            try:
-                fd = os.open(f"{database}.audit-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:  # a read-only directory: SQLite's own lock still serialises
-                fd = -1
-            _LOCK_FILES[database] = fd
-        if fd < 0:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-
 def audit(
     request: Request,
     principal: Principal | None,
@@ -202,19 +161,15 @@ def audit(
 
     ``username`` and ``organisation`` name the actor when there is no principal yet (login).
     """
-    store = state_of(request).store
-    with appending(store):
-        return audit_log.record(
-            store,
-            username=username
-            if username is not None
-            else (principal.username if principal else ""),
-            organisation=organisation
-            if organisation is not None
-            else (principal.organisation if principal else ""),
-            action=action,
-            target=target,
-            purpose=purpose,
-            detail=detail,
-            client=client_of(request),
-        )
+    return audit_log.record(
+        state_of(request).store,
+        username=username if username is not None else (principal.username if principal else ""),
+        organisation=organisation
+        if organisation is not None
+        else (principal.organisation if principal else ""),
+        action=action,
+        target=target,
+        purpose=purpose,
+        detail=detail,
+        client=client_of(request),
+    )

@@ -120,23 +120,9 @@ def run(
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-_RANK = {c.value: i for i, c in enumerate(Classification)}
-
-
 def highest_marking(markings: Iterable[str | None]) -> str:
-    """The highest classification among ``markings`` (OFFICIAL when there are none); as
-    :meth:`Classification.highest`, with the ranks looked up once (pages ask this of every
-    row they show). An unknown marking raises ``ValueError``, as it does there."""
-    best, best_rank = Classification.OFFICIAL.value, -1
-    for m in markings:
-        if not m:
-            continue
-        rank = _RANK.get(m)
-        if rank is None:
-            rank = Classification(m).rank  # ValueError for an unknown marking
-        if rank > best_rank:
-            best, best_rank = m, rank
-    return best
+    """The highest classification among ``markings`` (OFFICIAL when there are none)."""
+    return Classification.highest(markings).value
 
 
 def lookup(
