@@ -9,11 +9,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pytest
 
 from toex.ops.access import AccessScope
-from toex.web import webindex
+from toex.web import rowstore, webindex
 from toex.web.data.filters import keyed_rows, lookup
 from toex.web.rowstore import KEYED, KeyIndex
 from toex.web.warehouse import FixedSnapshot, OpenSnapshot, Warehouse
@@ -108,3 +109,28 @@ def test_a_damaged_row_store_file_invalidates_the_cache(
     stored.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
     with pytest.raises(webindex.CacheInvalid, match=r"web_mention\.arrow fails its checksum"):
         webindex.validate(opened.cache.path, path)
+
+
+def test_rows_spread_over_many_record_batches_come_back_as_duckdb_gives_them(
+    snap: OpenSnapshot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rowstore, "BATCH_ROWS", 100)
+    monkeypatch.setattr(rowstore, "BATCH_BYTES", 20_000)  # several reads a batch, many batches
+    tables = ["web_mention", "web_person"]
+    con = duckdb.connect(str(snap.cache.read_model), read_only=True)
+    try:
+        stored = rowstore.build(con, tables, tmp_path)
+        store = rowstore.RowStore.load(tmp_path, stored)
+        sizes = [b.num_rows for b in store.tables["web_person"].batches]
+        assert len(sizes) > 3 and max(sizes) > 100
+        rng = random.Random(5)
+        cur = con.cursor()
+        for table in tables:
+            ids = [r[0] for r in cur.execute(f"SELECT DISTINCT person_id FROM {table}").fetchall()]
+            for _ in range(20):
+                wanted = sorted(rng.sample(ids, 30))
+                assert store.lookup(table, "person_id", wanted) == _duckdb(
+                    cur, table, "person_id", wanted, "*"
+                )
+    finally:
+        con.close()

@@ -136,9 +136,41 @@ def snapshot_of(request: Request) -> OpenSnapshot:
     return snap
 
 
+class LazyCursor:
+    """A cursor on a snapshot, opened on first use: most requests are answered by the row
+    store and the name index alone and never need one."""
+
+    def __init__(self, snapshot: OpenSnapshot) -> None:
+        self._snapshot = snapshot
+        self._cursor: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._cursor is None:
+            self._cursor = self._snapshot.cursor()
+        return getattr(self._cursor, name)
+
+    def close(self) -> None:
+        """Close the cursor if one was opened."""
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+
 @contextmanager
 def warehouse_cursor(snapshot: OpenSnapshot) -> Iterator[Any]:
-    """A cursor on ``snapshot`` for the duration of a block."""
+    """A cursor on ``snapshot`` for the duration of a block, opened when first used (for
+    the web data layer, which only executes queries on it)."""
+    cur = LazyCursor(snapshot)
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+@contextmanager
+def duckdb_cursor(snapshot: OpenSnapshot) -> Iterator[Any]:
+    """A DuckDB cursor proper on ``snapshot`` for the duration of a block (for code that
+    checks its type, such as the STIM core)."""
     cur = snapshot.cursor()
     try:
         yield cur

@@ -5,24 +5,31 @@ split into a forename (first word) and a surname (last word). :class:`NameIndex`
 distinct forenames and surnames of one snapshot and turns a query name into the *candidate*
 stored names it should match: exact, nickname-equivalent forenames (the resolve package's
 nickname table: BILLY finds WILLIAM and BILL), Double Metaphone surname keys where available,
-and Jaro-Winkler neighbours (rapidfuzz). Candidates are only ever used inside the access-
-filtered query; the index itself is never shown, so it may hold every name in the snapshot.
+and Jaro-Winkler neighbours (rapidfuzz, over the names :mod:`toex.web.candidates` finds able
+to reach the cutoff), each with its similarity; the most recent answers are remembered, as
+analysts repeat and refine searches. Candidates are only ever used inside the
+access-filtered search; the index itself is never shown, so it may hold every name in the
+snapshot.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
+
+from toex.web.candidates import CandidateIndex
 
 if TYPE_CHECKING:
     from toex.web.warehouse import OpenSnapshot
@@ -95,7 +102,12 @@ class LetterBounds:
     most ``(m/|a| + m/|b| + 1) / 3``, and Winkler adds at most 0.4 of the remainder when
     the first characters agree (none otherwise). Names whose bound is below the cutoff
     cannot reach it, so only the others need scoring: lossless, and a small share of the
-    names for any query."""
+    names for any query.
+
+    It reads every name's counts for every query (linear in the distinct names); searches
+    use :class:`~toex.web.candidates.CandidateIndex`, which finds the same names and fewer
+    (a tighter prefix bonus) without that. Kept as the reference the index is tested and
+    benchmarked against (``tests/web/test_candidates.py``, ``bench/bench_names.py``)."""
 
     lengths: npt.NDArray[Any]
     first: npt.NDArray[np.int32]
@@ -147,6 +159,37 @@ class LetterBounds:
         return found
 
 
+Scored = Mapping[str, float]
+
+
+class _Recent:
+    """The most recent ``size`` answers of a function of strings (thread-safe LRU)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[tuple[str, str], Scored] = OrderedDict()
+
+    def get(self, key: tuple[str, str], compute: Callable[[], Scored]) -> Scored:
+        """The remembered answer for ``key``, else ``compute()`` remembered."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+#: How many query words' candidates each snapshot's name index remembers (analysts repeat
+#: and refine searches; an answer is a few dozen names).
+RECENT_QUERIES = 4096
+
+
 @dataclass
 class NameIndex:
     """Distinct forenames and surnames of a snapshot, with nickname and phonetic keys."""
@@ -155,24 +198,27 @@ class NameIndex:
     surnames: list[str]
     forename_by_group: dict[str, set[str]]
     surname_by_key: dict[str, set[str]]
-    _bounds: dict[str, LetterBounds] = field(
+    _index: dict[str, CandidateIndex] = field(
         default_factory=dict, init=False, repr=False, compare=False
+    )
+    _recent: _Recent = field(
+        default_factory=lambda: _Recent(RECENT_QUERIES), init=False, repr=False, compare=False
     )
 
     def prepare(self) -> None:
-        """Build the letter counts the fuzzy candidates are pre-filtered with (once per
-        snapshot; done when the snapshot opens so no request pays for it)."""
-        self._bounds["f"] = LetterBounds.of(self.forenames)
-        self._bounds["s"] = LetterBounds.of(self.surnames)
+        """Build the candidate indexes of the fuzzy names (:mod:`toex.web.candidates`; once
+        per snapshot, when it opens, so no request pays for it)."""
+        self._index["f"] = CandidateIndex.of(self.forenames)
+        self._index["s"] = CandidateIndex.of(self.surnames)
 
     def _close(self, kind: str, names: list[str], query: str, cutoff: float) -> list[str]:
         """``names`` within Jaro-Winkler ``cutoff`` of ``query``, best first, at most
         :data:`MAX_CANDIDATES` (ties in list order), exactly as ``process.extract`` over all
-        of ``names`` finds them; it only scores the names :class:`LetterBounds` lets
-        through."""
-        if kind not in self._bounds:
-            self._bounds[kind] = LetterBounds.of(names)
-        choices = [names[i] for i in self._bounds[kind].possible(query, cutoff).tolist()]
+        of ``names`` finds them; it only scores the names the candidate index
+        (:class:`~toex.web.candidates.CandidateIndex`) finds able to reach the cutoff."""
+        if kind not in self._index:
+            self._index[kind] = CandidateIndex.of(names)
+        choices = [names[i] for i in self._index[kind].possible(query, cutoff).tolist()]
         return [
             name
             for name, _score, _i in process.extract(
@@ -223,25 +269,41 @@ class NameIndex:
 
     def forename_candidates(self, forename: str) -> set[str]:
         """Stored forenames a query forename should match: itself, nicknames, close spellings."""
+        return set(self.forename_scores(forename))
+
+    def forename_scores(self, forename: str) -> Scored:
+        """:meth:`forename_candidates` with each one's :func:`forename_similarity` (read-only;
+        the most recent :data:`RECENT_QUERIES` answers are remembered)."""
         if not forename:
-            return set()
+            return MappingProxyType({})
+        return self._recent.get(("f", forename), lambda: self._forenames(forename))
+
+    def _forenames(self, forename: str) -> Scored:
         out = {forename}
         for g in _groups_fn()(forename):
             out |= self.forename_by_group.get(g, set())
         out.update(self._close("f", self.forenames, forename, FORENAME_CUTOFF))
-        return out
+        return MappingProxyType({n: forename_similarity(forename, n) for n in sorted(out)})
 
     def surname_candidates(self, surname: str) -> set[str]:
         """Stored surnames a query surname should match: itself, sound-alikes, close spellings."""
+        return set(self.surname_scores(surname))
+
+    def surname_scores(self, surname: str) -> Scored:
+        """:meth:`surname_candidates` with each one's :func:`surname_similarity` (read-only;
+        the most recent :data:`RECENT_QUERIES` answers are remembered)."""
         if not surname:
-            return set()
+            return MappingProxyType({})
+        return self._recent.get(("s", surname), lambda: self._surnames(surname))
+
+    def _surnames(self, surname: str) -> Scored:
         out = {surname}
         metaphones = _metaphone_fn()
         if metaphones is not None:
             for k in metaphones(surname):
                 out |= self.surname_by_key.get(k, set())
         out.update(self._close("s", self.surnames, surname, SURNAME_CUTOFF))
-        return out
+        return MappingProxyType({n: surname_similarity(surname, n) for n in sorted(out)})
 
 
 def forename_similarity(query: str, stored: str | None) -> float:

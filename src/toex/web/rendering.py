@@ -17,7 +17,26 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from toex.errors import ToexError
 from toex.web.sessions import session_of
 
-ENV = Environment(
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment, looking ``row.name`` up as a key first when ``row`` is a dict
+    and ``name`` is not a dict attribute (Jinja tries the attribute first and catches the
+    AttributeError, which for the hundreds of rows a profile shows costs more than the
+    rest of rendering). The result is what Jinja would give."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` in a template."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+ENV = _Environment(
     loader=PackageLoader("toex.web", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html", "svg"), default=True),
     undefined=StrictUndefined,

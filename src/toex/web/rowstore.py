@@ -41,6 +41,7 @@ IntArray = npt.NDArray[np.int64]
 KEYED: dict[str, tuple[str, ...]] = {
     "web_mention": ("person_id", "event_id", "mention_id"),
     "web_event": ("event_id",),
+    "web_person": ("person_id",),
     "web_object": ("mention_id",),
     "web_match_pair": ("mention_a",),
     "web_priority": ("person_id",),
@@ -50,6 +51,10 @@ KEYED: dict[str, tuple[str, ...]] = {
 MAX_KEY_BYTES = 64
 _ROWID = "__toex_rowid"
 BATCH_ROWS = 100_000
+#: Batches read from DuckDB are written together up to this size: a lookup of rows spread
+#: over a table (a search's result persons, an event's persons) costs a slice or ``take``
+#: per record batch it touches, so fewer, larger batches make it cheaper.
+BATCH_BYTES = 64 << 20
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LEFT = re.compile(r"^left\(([A-Za-z_][A-Za-z0-9_]*), (\d+)\) AS ([A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -80,22 +85,29 @@ def _as_bytes(values: npt.NDArray[Any], width: int) -> npt.NDArray[np.bytes_]:
 
 def _write_table(con: Any, table: str, path: Path) -> None:
     """Stream ``table`` to an Arrow IPC file in row-number (``rowid``) order, the order the
-    key arrays number the rows in. A plain scan keeps that order (DuckDB preserves insertion
-    order) and is checked batch by batch; should it ever differ, the table is written again
-    sorted by ``rowid`` (slower: a sort of the whole table)."""
+    key arrays number the rows in, in record batches of about :data:`BATCH_BYTES`. A plain
+    scan keeps that order (DuckDB preserves insertion order) and is checked batch by batch;
+    should it ever differ, the table is written again sorted by ``rowid`` (slower: a sort
+    of the whole table)."""
     for order in ("", " ORDER BY rowid"):
         sql = f"SELECT rowid AS {_ROWID}, * FROM {table}{order}"
         reader = con.execute(sql).to_arrow_reader(BATCH_ROWS)
         schema = reader.schema.remove(0)
         in_order, done = True, 0
         with _create(path) as fh, pa.ipc.new_file(fh, schema) as writer:
+            pending: list[pa.RecordBatch] = []
             for batch in reader:
                 numbers = batch.column(0).to_numpy()
                 if not np.array_equal(numbers, np.arange(done, done + len(numbers))):
                     in_order = False
                     break
                 done += len(numbers)
-                writer.write_batch(pa.RecordBatch.from_arrays(batch.columns[1:], schema=schema))
+                pending.append(pa.RecordBatch.from_arrays(batch.columns[1:], schema=schema))
+                if sum(b.nbytes for b in pending) >= BATCH_BYTES:
+                    writer.write_batch(pa.concat_batches(pending))
+                    pending = []
+            if pending and in_order:
+                writer.write_batch(pa.concat_batches(pending))
         if in_order:
             return
         path.unlink()
@@ -203,6 +215,7 @@ class RowTable:
         self._position = {name: i for i, name in enumerate(self.column_names)}
         sizes = [b.num_rows for b in batches]
         self.starts: IntArray = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self._parsed: dict[str, list[tuple[str, str, int | None]] | None] = {}
 
     @property
     def num_rows(self) -> int:
@@ -212,7 +225,16 @@ class RowTable:
     def columns_for(self, columns: str) -> list[tuple[str, str, int | None]] | None:
         """(source column, output name, characters kept or None) for a SELECT list of plain
         column names and ``left(col, n) AS name``; None when the list holds anything else
-        or a column the table lacks (the caller then asks DuckDB)."""
+        or a column the table lacks (the caller then asks DuckDB). Parsed once per list
+        (the data layer asks with a few fixed lists)."""
+        if columns in self._parsed:
+            return self._parsed[columns]
+        parsed = self._parse(columns)
+        if len(self._parsed) < 1000:
+            self._parsed[columns] = parsed
+        return parsed
+
+    def _parse(self, columns: str) -> list[tuple[str, str, int | None]] | None:
         have = self._position
         if columns.strip() == "*":
             return [(c, c, None) for c in self.column_names]

@@ -1,32 +1,37 @@
-"""The in-memory name search index of one snapshot: integer-coded arrays, built once.
+"""The name search index of one snapshot: integer-coded arrays, built once.
 
 Searching a common surname in millions of mentions must not read tens of thousands of rows
-through SQL and Python per request. When a snapshot is opened, every resolved mention's
-normalised forename, surname, person and markings (force, handling code, classification)
-are coded as integers (codes follow the sorted order of the values, 0 meaning none) and kept
-in numpy arrays sorted by surname, with offsets per surname code and a permutation sorted by
-forename. A name search then:
+through SQL and Python per request. When a snapshot's web index is built, every resolved
+mention's normalised forename, surname, person and markings (force, handling code,
+classification) are coded as integers (codes follow the sorted order of the values, 0
+meaning none) and kept in numpy arrays sorted by surname, forename and person, with offsets
+per surname code and a permutation sorted by forename; and, per surname and per forename,
+the distinct (person, marking) pairs sorted by person. A name search then:
 
 1. turns the query into scored candidate names (:class:`~toex.web.names.NameIndex`: exact,
    nickname groups, Double Metaphone, Jaro-Winkler neighbours; a few dozen names);
-2. takes the contiguous slices of rows holding those names;
+2. takes the rows holding them: for a full name, the rows of each scored (surname,
+   forename) pair, found by a binary search within the surname's rows; for one word, each
+   scored name's (person, marking) run;
 3. keeps the rows whose marking the user's scope permits (one boolean per distinct marking,
    from :func:`toex.web.data.filters.permitted_markings`, the one access rule);
-4. reduces them to each person's best score, vectorised.
+4. ranks the best persons and counts them all (:mod:`toex.web.ranking`), vectorised.
 
-The arrays are five 64-bit integers per mention (the four codes and the forename order),
-about 200 MB at five million mentions, plus the person ids. They are built once per snapshot
-(:meth:`SearchIndex.build`, DuckDB to numpy and Arrow with no per-row Python), saved beside
-the snapshot (:meth:`SearchIndex.save`; see :mod:`toex.web.webindex`) and memory-mapped by
-every worker (:meth:`SearchIndex.load`), so the processes share one copy in the page cache.
-Only the distinct names with their nickname and phonetic keys are Python objects per worker.
+The arrays are 64-bit integers: at most nine per mention (the four codes and the forename
+order, and the (person, marking) pairs of its surname and forename, fewer where a person's
+mentions repeat them), at most 360 MB at five million mentions, plus the person ids. They
+are built once per snapshot (:meth:`SearchIndex.build`, DuckDB to numpy and Arrow with no
+per-row Python), saved beside the snapshot (:meth:`SearchIndex.save`; see
+:mod:`toex.web.webindex`) and memory-mapped by every worker (:meth:`SearchIndex.load`), so
+the processes share one copy in the page cache. Only the distinct names with their nickname
+and phonetic keys are Python objects per worker.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +41,19 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from toex.web.names import NameIndex
+from toex.web.ranking import (
+    FloatArray,
+    IntArray,
+    PersonScores,
+    Segment,
+    best_per_person,
+    by_person,
+    offsets,
+    ranges,
+    rank_segments,
+)
 
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
+__all__ = ["ARRAYS", "PersonScores", "SearchIndex"]
 
 #: Builds the coded rows from the read model's ``web_mention`` (see ``toex.web.warehouse``).
 CODES_SQL = """
@@ -72,20 +87,8 @@ def _remap(codes: IntArray, old: list[str], new: list[str]) -> IntArray:
     return out
 
 
-def _offsets(sorted_codes: IntArray, n_codes: int) -> IntArray:
-    """``out[c]:out[c+1]`` is the slice of ``sorted_codes`` equal to ``c`` (codes 0..n)."""
-    out: IntArray = np.searchsorted(sorted_codes, np.arange(n_codes + 2), side="left").astype(
-        np.int64
-    )
-    return out
-
-
-@dataclass
-class PersonScores:
-    """Persons (by code, ascending) meeting a name search, with each one's best score."""
-
-    persons: IntArray
-    scores: FloatArray
+#: A scored surname with at most this many rows is read whole in a full-name search.
+_FEW_ROWS = 64
 
 
 @dataclass
@@ -104,6 +107,13 @@ class SearchIndex:
     s_start: IntArray
     f_order: IntArray
     f_start: IntArray
+    #: Distinct (person, marking) per surname and per forename, sorted by person.
+    sp: IntArray
+    sk: IntArray
+    sp_start: IntArray
+    fp: IntArray
+    fk: IntArray
+    fp_start: IntArray
 
     @classmethod
     def build(cls, cur: Any) -> SearchIndex:
@@ -141,6 +151,8 @@ class SearchIndex:
             s, f, p, k = s[order], f[order], p[order], k[order]
         forenames, surnames = names.forenames, names.surnames
         f_order = np.argsort(f, kind="stable").astype(np.int64)
+        sp, sk, sp_start = by_person(s, p, k, len(surnames))
+        fp, fk, fp_start = by_person(f, p, k, len(forenames))
         return cls(
             names=names,
             forename_code={n: i + 1 for i, n in enumerate(forenames)},
@@ -151,9 +163,15 @@ class SearchIndex:
             f=f,
             p=p,
             k=k,
-            s_start=_offsets(s, len(surnames)),
+            s_start=offsets(s, len(surnames)),
             f_order=f_order,
-            f_start=_offsets(f[f_order], len(forenames)),
+            f_start=offsets(f[f_order], len(forenames)),
+            sp=sp,
+            sk=sk,
+            sp_start=sp_start,
+            fp=fp,
+            fk=fk,
+            fp_start=fp_start,
         )
 
     @classmethod
@@ -173,9 +191,15 @@ class SearchIndex:
             np.zeros(2, dtype=np.int64),
             none,
             np.zeros(2, dtype=np.int64),
+            none,
+            none,
+            np.zeros(2, dtype=np.int64),
+            none,
+            none,
+            np.zeros(2, dtype=np.int64),
         )
 
-    def _scored(self, lookup: dict[str, int], scored: dict[str, float]) -> dict[int, float]:
+    def _scored(self, lookup: dict[str, int], scored: Mapping[str, float]) -> dict[int, float]:
         return {lookup[n]: s for n, s in scored.items() if n in lookup and s > 0}
 
     @staticmethod
@@ -201,9 +225,9 @@ class SearchIndex:
     def name_scores(
         self,
         permitted: npt.NDArray[np.bool_],
-        forenames: dict[str, float],
-        surnames: dict[str, float],
-        word_as_forename: dict[str, float] | None = None,
+        forenames: Mapping[str, float],
+        surnames: Mapping[str, float],
+        word_as_forename: Mapping[str, float] | None = None,
     ) -> PersonScores:
         """Each person's best name score over their permitted rows.
 
@@ -234,6 +258,80 @@ class SearchIndex:
         first = np.ones(len(persons), dtype=bool)
         first[1:] = persons[1:] != persons[:-1]
         return PersonScores(persons[first], best[first])
+
+    def top_scores(
+        self,
+        permitted: npt.NDArray[np.bool_],
+        forenames: Mapping[str, float],
+        surnames: Mapping[str, float],
+        word_as_forename: Mapping[str, float] | None = None,
+        limit: int = 50,
+    ) -> tuple[PersonScores, int]:
+        """The best ``limit`` persons of :meth:`name_scores` (by score, then person code)
+        and how many persons it finds, reading only the rows that hold the scored names.
+
+        With a forename, the rows of each scored (surname, forename) pair
+        (:meth:`_top_pairs`); with one word, the distinct (person, marking) runs of each
+        scored surname and forename, sorted by person (:func:`rank_segments`)."""
+        s_scored = self._scored(self.surname_code, surnames)
+        if forenames:
+            return self._top_pairs(permitted, s_scored, forenames, limit)
+        segments: list[Segment] = []
+        w_scored = self._scored(self.forename_code, word_as_forename or {})
+        for scored, start, persons, marks in (
+            (s_scored, self.sp_start, self.sp, self.sk),
+            (w_scored, self.fp_start, self.fp, self.fk),
+        ):
+            for code, score in sorted(scored.items()):
+                rows = slice(int(start[code]), int(start[code + 1]))
+                if rows.stop > rows.start:
+                    segments.append((score, persons[rows], marks[rows]))
+        return rank_segments(segments, permitted, len(self.person_ids), limit)
+
+    def _top_pairs(
+        self,
+        permitted: npt.NDArray[np.bool_],
+        s_scored: dict[int, float],
+        forenames: Mapping[str, float],
+        limit: int,
+    ) -> tuple[PersonScores, int]:
+        """:meth:`top_scores` of a forename and a surname. The rows are sorted by surname,
+        forename and person, so a common scored surname's rows of each scored forename are
+        found by a binary search within its rows (its other rows are never read); the few
+        rows of the rare ones (typing variants, mostly) are read together and their
+        forenames looked up. The rows found are ranked at once."""
+        f_scored = self._scored(self.forename_code, forenames)
+        codes = np.array(sorted(s_scored), dtype=np.int64)
+        if not f_scored or not len(codes):
+            return PersonScores(np.zeros(0, np.int64), np.zeros(0, np.float64)), 0
+        s_values = np.array([s_scored[c] for c in codes.tolist()], dtype=np.float64)
+        lo, hi = self.s_start[codes], self.s_start[codes + 1]
+        small = hi - lo <= _FEW_ROWS
+        rows_parts, score_parts = [], []
+        rows = ranges(lo[small], hi[small])
+        if len(rows):
+            f_score = self._lookup(f_scored, self.f[rows])
+            s_score = np.repeat(s_values[small], (hi - lo)[small])
+            hit = f_score > 0
+            rows_parts.append(rows[hit])
+            score_parts.append((f_score[hit] + s_score[hit]) / 2)
+        f_codes = np.array(sorted(f_scored), dtype=np.int64)
+        f_values = np.array([f_scored[c] for c in f_codes.tolist()], dtype=np.float64)
+        for a, b, s_score in zip(
+            lo[~small].tolist(), hi[~small].tolist(), s_values[~small].tolist(), strict=True
+        ):
+            within = self.f[a:b]
+            first = np.searchsorted(within, f_codes, side="left")
+            last = np.searchsorted(within, f_codes, side="right")
+            run = ranges(a + first, a + last)
+            rows_parts.append(run)
+            score_parts.append(np.repeat((f_values + s_score) / 2, last - first))
+        if not rows_parts:
+            return PersonScores(np.zeros(0, np.int64), np.zeros(0, np.float64)), 0
+        rows = np.concatenate(rows_parts)
+        keep = permitted[self.k[rows]]
+        persons, score = self.p[rows][keep], np.concatenate(score_parts)[keep]
+        return best_per_person(persons, score, limit)
 
     def suggest(self, permitted: npt.NDArray[np.bool_], prefix: str, limit: int = 10) -> list[str]:
         """Up to ``limit`` full names (forename surname) of permitted rows whose surname or
@@ -344,6 +442,10 @@ class SearchIndex:
         if (
             not all(len(arrays[c]) == n for c in ("f", "p", "k", "f_order"))
             or len(arrays["s_start"]) != len(surnames) + 2
+            or len(arrays["sp_start"]) != len(surnames) + 2
+            or len(arrays["fp_start"]) != len(forenames) + 2
+            or len(arrays["sp"]) != len(arrays["sk"])
+            or len(arrays["fp"]) != len(arrays["fk"])
         ):
             raise ValueError("the saved search index's arrays do not agree")
         return cls(
@@ -357,7 +459,10 @@ class SearchIndex:
 
 
 #: The integer arrays of :class:`SearchIndex`, one ``.npy`` file each.
-ARRAYS = ("s", "f", "p", "k", "s_start", "f_order", "f_start")
+ARRAYS = (
+    "s", "f", "p", "k", "s_start", "f_order", "f_start",
+    "sp", "sk", "sp_start", "fp", "fk", "fp_start",
+)  # fmt: skip
 PERSONS_FILE = "persons.arrow"
 NAMES_FILE = "names.json"
 

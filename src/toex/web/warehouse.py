@@ -153,6 +153,35 @@ def _match_pair_sql(columns: dict[str, frozenset[str]]) -> str | None:
     return None
 
 
+#: Columns of ``staged_person_mention`` a person summary needs (``web_person``).
+SUMMARY_COLUMNS = ("forename", "surname", "dob", "force", "handling_code", "classification")
+
+
+def _person_sql(columns: dict[str, frozenset[str]]) -> str | None:
+    """The read model's ``web_person``: one row per person and marking (force, handling code,
+    classification) summarising the person's mentions that carry it: how many, each
+    displayed name with its count and first row (``web_mention``'s row number, which orders
+    ties as the mentions' own order does) and the distinct dates of birth. A search's result
+    summaries are merged from the rows of the markings the user may see
+    (:func:`toex.web.data.search.person_summaries`) instead of from every mention."""
+    have = columns.get("staged_person_mention", frozenset())
+    if not all(c in have for c in SUMMARY_COLUMNS):
+        return None
+    return (
+        "WITH m AS (SELECT rowid AS pos, person_id, force, handling_code, classification, dob, "
+        "coalesce(nullif(concat_ws(' ', nullif(forename, ''), nullif(surname, '')), ''), "
+        "'(no name)') AS name FROM web_mention), "
+        "n AS (SELECT person_id, force, handling_code, classification, name, count(*) AS n, "
+        "min(pos) AS first, list(DISTINCT dob) FILTER (WHERE dob IS NOT NULL) AS dobs "
+        "FROM m GROUP BY ALL) "
+        "SELECT person_id, force, handling_code, classification, sum(n)::BIGINT AS n_mentions, "
+        "list(name ORDER BY first) AS names, list(n ORDER BY first) AS name_counts, "
+        "list(first ORDER BY first) AS name_first, "
+        "list_sort(list_distinct(flatten(list(coalesce(dobs, []))))) AS dobs "
+        "FROM n GROUP BY ALL ORDER BY person_id, force, handling_code, classification"
+    )
+
+
 #: The assess stage's priority list and the names its score and reason columns may have.
 PRIORITY_TABLE = "assess_perpetrator_priority"
 SCORE_COLUMNS = ("priority_score", "score", "priority")
@@ -184,7 +213,8 @@ PAIR_COLUMNS = (
 def read_model_statements(con: Any) -> list[tuple[str, str, tuple[str, ...]]]:
     """The read model's tables for the snapshot attached to ``con`` as ``snap``, in build
     order: (table, SELECT, index columns) for each :data:`READ_MODEL` table whose sources
-    the snapshot has, then ``web_match_pair`` and ``web_priority`` when it has their data."""
+    the snapshot has, then ``web_person``, ``web_match_pair`` and ``web_priority`` when it has
+    their data."""
     rows = con.execute(
         "SELECT table_name, column_name FROM information_schema.columns "
         "WHERE table_catalog = 'snap' AND table_schema = 'main'"
@@ -198,7 +228,9 @@ def read_model_statements(con: Any) -> list[tuple[str, str, tuple[str, ...]]]:
         for name, (sources, select, indexed) in READ_MODEL.items()
         if all(t in catalogue for t in sources)
     ]
+    built = {name for name, _, _ in out}
     for name, sql, key in (
+        ("web_person", _person_sql(catalogue) if "web_mention" in built else None, "person_id"),
         ("web_match_pair", _match_pair_sql(catalogue), "mention_a"),
         ("web_priority", _priority_sql(catalogue), "person_id"),
     ):

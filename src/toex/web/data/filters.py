@@ -31,12 +31,14 @@ from toex.web.warehouse import OpenSnapshot
 
 #: Visible view name -> the read-model table it filters (see ``toex.web.warehouse``):
 #: ``web_mention`` is ``staged_person_mention`` with its resolved ``person_id``; the others
-#: are ``staged_event``, ``staged_object`` and ``staged_location``.
+#: are ``staged_event``, ``staged_object`` and ``staged_location``; ``web_person`` summarises
+#: a person's mentions per marking (each row carries the marking it summarises).
 VIEWS: dict[str, str] = {
     "v_mention": "web_mention",
     "v_event": "web_event",
     "v_object": "web_object",
     "v_location": "web_location",
+    "v_person": "web_person",
 }
 MARKING_COLUMNS = ("force", "handling_code", "classification")
 #: Lookups by up to this many keys are written as ``IN (?, ...)``, longer ones as ``ANY``.
@@ -91,6 +93,7 @@ SOURCES = {
     "v_event": "staged_event",
     "v_object": "staged_object",
     "v_location": "staged_location",
+    "v_person": "resolved_mention_person",
 }
 
 

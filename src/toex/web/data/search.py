@@ -19,19 +19,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import phonenumbers
 
 from toex.errors import InputError
 from toex.ops.access import AccessScope
 from toex.web.data.filters import (
+    available,
     highest_marking,
     lookup,
     permitted_markings,
     run,
     visible_views,
 )
-from toex.web.names import forename_similarity, normalise_name, split_name, surname_similarity
+from toex.web.names import normalise_name, split_name
 from toex.web.searchindex import PersonScores
 from toex.web.warehouse import OpenSnapshot
 
@@ -175,16 +175,26 @@ def name_scores(snapshot: OpenSnapshot, scope: AccessScope, name: str) -> Person
     index = snapshot.search
     forename, surname = split_name(name)
     permitted = permitted_markings(scope, index.markings)
-    surnames = {n: surname_similarity(surname, n) for n in index.names.surname_candidates(surname)}
+    surnames = index.names.surname_scores(surname)
     if forename:
-        forenames = {
-            n: forename_similarity(forename, n) for n in index.names.forename_candidates(forename)
-        }
-        return index.name_scores(permitted, forenames, surnames)
-    as_forename = {
-        n: forename_similarity(surname, n) for n in index.names.forename_candidates(surname)
-    }
-    return index.name_scores(permitted, {}, surnames, as_forename)
+        return index.name_scores(permitted, index.names.forename_scores(forename), surnames)
+    return index.name_scores(permitted, {}, surnames, index.names.forename_scores(surname))
+
+
+def top_name_scores(
+    snapshot: OpenSnapshot, scope: AccessScope, name: str, limit: int
+) -> tuple[PersonScores, int]:
+    """The best ``limit`` persons of :func:`name_scores` (by score, then person id: person
+    codes follow the ids' order) and how many persons it finds, without ranking them all."""
+    index = snapshot.search
+    forename, surname = split_name(name)
+    permitted = permitted_markings(scope, index.markings)
+    surnames = index.names.surname_scores(surname)
+    if forename:
+        forenames = index.names.forename_scores(forename)
+        return index.top_scores(permitted, forenames, surnames, None, limit)
+    as_forename = index.names.forename_scores(surname)
+    return index.top_scores(permitted, {}, surnames, as_forename, limit)
 
 
 def _scores(c: SearchCriteria, row: dict[str, Any]) -> dict[str, float]:
@@ -216,13 +226,12 @@ def _ranked(
     criterion."""
     wanted = c.given()
     if wanted == ["name"]:  # the common case, entirely on the name index
-        found = name_scores(snapshot, scope, c.name)
-        order = np.lexsort((found.persons, -found.scores))[:limit]
-        ids = snapshot.search.ids(found.persons[order])
+        top, total = top_name_scores(snapshot, scope, c.name, limit)
+        ids = snapshot.search.ids(top.persons)
         return [
             (pid, float(score), ["name"])
-            for pid, score in zip(ids, found.scores[order].tolist(), strict=True)
-        ], len(found.persons)
+            for pid, score in zip(ids, top.scores.tolist(), strict=True)
+        ], total
     best: dict[str, dict[str, float]] = {}
     for row in _candidates(snapshot, cur, scope, c):
         per = best.setdefault(row["person_id"], {})
@@ -282,14 +291,23 @@ def person_summaries(
     known: dict[str, dict[str, Any] | None] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Names, DOBs, forces, mention count and marking of each person, from visible mentions
-    (persons with none are left out).
+    (persons with none are left out): merged from the read model's per-person, per-marking
+    summaries (``web_person``, a few rows a person) where the snapshot has them, else from
+    the visible mention rows.
 
     ``known`` holds summaries already read in this request (None for a person with no
     visible mention): only the others are looked up, and added to it.
     """
     known = {} if known is None else known
     missing = [pid for pid in person_ids if pid not in known]
-    if missing:
+    if missing and available(snapshot, "v_person"):
+        marked = lookup(snapshot, cur, scope, "v_person", "person_id", missing, _PERSON_COLUMNS)
+        grouped: dict[str, list[dict[str, Any]]] = {pid: [] for pid in missing}
+        for row in marked:
+            grouped[row["person_id"]].append(row)
+        for pid, found in grouped.items():
+            known[pid] = merge_summaries(found) if found else None
+    elif missing:
         rows = lookup(
             snapshot,
             cur,
@@ -305,6 +323,38 @@ def person_summaries(
         for pid, found in by_person.items():
             known[pid] = summarise(found) if found else None
     return {pid: s for pid in person_ids if (s := known.get(pid)) is not None}
+
+
+_PERSON_COLUMNS = (
+    "person_id, force, handling_code, classification, n_mentions, names, name_counts, "
+    "name_first, dobs"
+)
+
+
+def merge_summaries(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The summary of one person from the ``web_person`` rows of the markings the user may
+    see: exactly :func:`summarise` of the visible mention rows (a name's count is summed
+    over the markings and its first row is the earliest, which breaks ties as
+    ``Counter.most_common`` does)."""
+    names: dict[str, list[int]] = {}
+    dobs: set[str] = set()
+    for row in rows:
+        for name, n, first in zip(row["names"], row["name_counts"], row["name_first"], strict=True):
+            seen = names.get(name)
+            if seen is None:
+                names[name] = [n, first]
+            else:
+                seen[0] += n
+                seen[1] = min(seen[1], first)
+        dobs.update(d.isoformat() for d in row["dobs"] or ())
+    ranked = sorted(names.items(), key=lambda item: (-item[1][0], item[1][1]))
+    return {
+        "names": [name for name, _ in ranked[:4]],
+        "dobs": sorted(dobs),
+        "forces": sorted({row["force"] for row in rows}),
+        "n_mentions": sum(int(row["n_mentions"]) for row in rows),
+        "classification": highest_marking(row["classification"] for row in rows),
+    }
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:

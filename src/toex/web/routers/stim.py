@@ -25,7 +25,7 @@ from toex.errors import AccessDeniedError, InputError
 from toex.ops import referrals as workflow
 from toex.ops.referrals import Actor
 from toex.web.auth import Principal
-from toex.web.context import api_user, audit, html_user, snapshot_of, state_of, warehouse_cursor
+from toex.web.context import api_user, audit, duckdb_cursor, html_user, snapshot_of, state_of
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
 from toex.web.sessions import session_of
@@ -81,7 +81,7 @@ def _visible_crossmatch(view: CaseView, user: Principal) -> list[dict[str, Any]]
 def _case_payload(request: Request, user: Principal, case_id: str) -> dict[str, Any]:
     actor = _actor(request, user)
     snap = snapshot_of(request)
-    with warehouse_cursor(snap) as cur:
+    with duckdb_cursor(snap) as cur:
         view = case_view(cur, case_id, _partner(actor))
     refs = workflow.list_referrals(state_of(request).store, actor, case_id=case_id)
     return {
@@ -102,7 +102,7 @@ def stim_home(
     """The STIM report for a period and the cases of concern."""
     actor = _actor(request, user)
     snap = snapshot_of(request)
-    with warehouse_cursor(snap) as cur:
+    with duckdb_cursor(snap) as cur:
         ready = available(cur)
         report = _service().report_for(
             cur, state_of(request).store, _date(start), _date(end), actor
@@ -157,7 +157,7 @@ def account_page(
 ) -> Response:
     """One account's indicators with evidence, and the form to record an indicator."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         entity, evidence = account_view(cur, account_id, _partner(actor))
     records = workflow.indicator_records(state_of(request).store, entity.get("partner"), account_id)
     audit(
@@ -193,7 +193,7 @@ def record_indicator_form(
 ) -> Response:
     """Record an indicator for an account (partner's own accounts only)."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         entity, _ = account_view(cur, account_id, _partner(actor))
     workflow.record_indicator(
         state_of(request).store,
@@ -216,7 +216,7 @@ def raise_referral_form(
 ) -> Response:
     """Raise the case as a new referral."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         snap = _service().case_snapshot(cur, case_id, _partner(actor))
     ref = workflow.raise_referral(state_of(request).store, actor, snap, summary)
     return RedirectResponse(f"/stim/referrals/{ref.id}", status_code=303)
@@ -373,7 +373,7 @@ def api_report(
 ) -> dict[str, Any]:
     """The STIM report for a period (a partner's own accounts only)."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         report = _service().report_for(
             cur, state_of(request).store, _date(start), _date(end), actor
         )
@@ -390,7 +390,7 @@ def api_cases(
 ) -> list[dict[str, Any]]:
     """Cases of concern the caller may see, highest risk first."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         rows = list_cases(cur, _partner(actor), risk=risk or None, limit=min(limit, 1000))
     audit(request, user, "view", target="stim cases", detail={"rows": len(rows)})
     return rows
@@ -419,7 +419,7 @@ def api_account(
 ) -> dict[str, Any]:
     """One account's indicators with evidence."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         entity, evidence = account_view(cur, account_id, _partner(actor))
     audit(request, user, "view", target=f"stim-account:{account_id}")
     return {"entity": entity, "evidence": evidence}
@@ -431,7 +431,7 @@ def api_record_indicator(
 ) -> dict[str, Any]:
     """Record an indicator for an account (audited)."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         entity, _ = account_view(cur, account_id, _partner(actor))
     rec = workflow.record_indicator(
         state_of(request).store,
@@ -462,7 +462,7 @@ def api_raise(
 ) -> dict[str, Any]:
     """Raise a case as a new referral (audited)."""
     actor = _actor(request, user)
-    with warehouse_cursor(snapshot_of(request)) as cur:
+    with duckdb_cursor(snapshot_of(request)) as cur:
         snap = _service().case_snapshot(cur, case_id, _partner(actor))
     return _referral_out(
         workflow.raise_referral(state_of(request).store, actor, snap, body.summary)
