@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql, blocked_slice_sql
+from toex.resolve.blocking import PERSON_BLOCKS, Block, blocked_pairs_sql, rule_keys_sql
 
 
 def _features(con: duckdb.DuckDBPyConnection) -> None:
@@ -69,12 +69,28 @@ def test_integer_keyed_pairs_equal_the_string_keyed_ones(tmp_path: Path) -> None
     by_key = con.execute("SELECT match_key, join_key_l, join_key_r FROM b").fetchall()
     assert len(by_id) > 100
     assert sorted(by_key) == sorted(by_id)
-    # Slices partition the pairs: each pair in exactly one of them.
-    sliced = [row for i in range(7) for row in con.execute(blocked_slice_sql("b", 7, i)).fetchall()]
+    # Slices built from materialised rule keys partition the pairs: each in exactly one.
+    tables = []
+    bound = 0
+    for i, block in enumerate(PERSON_BLOCKS):
+        con.execute(f"CREATE TABLE rk{i} AS " + rule_keys_sql("k", block))
+        tables.append(f"rk{i}")
+        bound += con.execute(block.pair_count_sql(f"rk{i}")).fetchall()[0][0]
+    assert bound >= len(by_id)
+    sliced = [
+        row
+        for i in range(7)
+        for row in con.execute(
+            blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True, part=(7, i), key_tables=tables)
+        ).fetchall()
+    ]
     assert sorted(sliced) == sorted(by_id)
-    assert con.execute(blocked_slice_sql("b", 1, 0)).fetchall() == by_key
+    one = blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True, part=(1, 0), key_tables=tables)
+    assert sorted(con.execute(one).fetchall()) == sorted(by_key)
 
 
 def test_a_slice_that_does_not_exist_is_refused() -> None:
     with pytest.raises(ValueError, match="slice 3 of 3 does not exist"):
-        blocked_slice_sql("b", 3, 3)
+        blocked_pairs_sql("k", PERSON_BLOCKS, keyed=True, part=(3, 3))
+    with pytest.raises(ValueError, match="slices and key tables need the keyed form"):
+        blocked_pairs_sql("f", PERSON_BLOCKS, part=(3, 1))

@@ -81,3 +81,47 @@ def test_cluster_splits_a_not_same_pair_on_duckdb() -> None:
     )
     assert got == {"a": "a", "b": "a", "c": "c", "d": "c"}
     be.close()
+
+
+def _clusters(be: DuckDBBackend) -> dict[str, str]:
+    rows = be.fetch("SELECT * FROM resolve_clusters").to_pylist()
+    return {r["mention_id"]: r["cluster_key"] for r in rows}
+
+
+def test_orphans_join_the_one_cluster_their_pairs_point_into() -> None:
+    """a-b is a person. c's pairs all point into it, the best at 0.93: c joins. d points
+    into it at 0.93 but also to e (another cluster): d stays alone. f points into it at
+    0.93, but an analyst said f and b are not the same: f stays alone. g's best pair into
+    it is 0.85: g stays alone. Without ``attach`` nobody joins."""
+    be = DuckDBBackend(duckdb.connect())
+    be.load("nodes", pa.table({"mention_id": list("abcdefg")}))
+    pairs = [
+        ("a", "b", 0.99),
+        ("a", "c", 0.93),
+        ("b", "c", 0.60),
+        ("a", "d", 0.93),
+        ("d", "e", 0.20),
+        ("a", "f", 0.93),
+        ("b", "g", 0.85),
+    ]
+    be.load(
+        "pairs",
+        pa.table(
+            {
+                "mention_id_l": [p[0] for p in pairs],
+                "mention_id_r": [p[1] for p in pairs],
+                "match_probability": [p[2] for p in pairs],
+                "gamma_identifiers": [0] * len(pairs),
+            }
+        ),
+    )
+    decisions = decisions_table([("f", "b", False)])
+    cluster(be, "nodes", "pairs", decisions, 0.95, attach=0.9)
+    got = _clusters(be)
+    assert got == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "e", "f": "f", "g": "g"}
+    # The attaching pair is a match edge (explanations show it as the link).
+    edges = be.fetch("SELECT mention_id_l, mention_id_r FROM resolve_edges").to_pylist()
+    assert {"mention_id_l": "a", "mention_id_r": "c"} in edges
+    cluster(be, "nodes", "pairs", decisions, 0.95, attach=None)
+    assert _clusters(be)["c"] == "c"
+    be.close()

@@ -156,3 +156,42 @@ def test_scoring_in_slices_gives_the_same_pairs_and_persons(
     assert out["whole"][0] == 1 and out["sliced"][0] > 3
     assert out["sliced"][1] == out["whole"][1] and len(out["whole"][1]) > 100
     assert out["sliced"][2] == out["whole"][2]
+
+
+def test_training_sample_sql_is_a_stable_uniform_subset() -> None:
+    from toex.resolve.run import training_sample_sql
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE f AS SELECT 'm' || i AS mention_id, i FROM range(1000) t(i)")
+    assert training_sample_sql("f", 1000, 1000) == "SELECT * FROM f"
+    assert training_sample_sql("f", 1000, None) == "SELECT * FROM f"
+    sample = con.execute(training_sample_sql("f", 1000, 300)).fetchall()
+    again = con.execute(training_sample_sql("f", 1000, 300)).fetchall()
+    assert len(sample) == 300 and sorted(sample) == sorted(again)
+    # Uniform: not the first 300 IDs, and spread over the whole range.
+    ids = sorted(i for _m, i in sample)
+    assert ids[0] < 50 and ids[-1] > 950 and 100 < sum(i < 500 for i in ids) < 200
+
+
+def test_model_trained_on_a_sample_of_mentions_resolves_as_well(
+    trained: dict[str, Any], warehouse_factory: Any
+) -> None:
+    """Trained on a uniform half of the mentions (``train_mentions``), the model resolves
+    the whole population as accurately as the model trained on all of them."""
+    from toex.resolve.run import ResolveConfig, resolve_people
+    from toex.resolve.specs import person_spec
+
+    from .conftest import TEST_SPEC_KW
+
+    mentions = trained["mentions"]
+    wh = warehouse_factory(mentions, "sampled")
+    res = resolve_people(
+        wh,
+        run_id="sampled",
+        config=ResolveConfig(spec=person_spec(**TEST_SPEC_KW), train_mentions=len(mentions) // 2),
+    )
+    sampled = _scores(mentions, assignment(wh))
+    full = _scores(mentions, trained["assign"])
+    assert res.params != trained["params"]
+    assert sampled["pairwise"] >= 0.99 and sampled["bcubed"] >= 0.99, sampled
+    assert abs(sampled["pairwise"] - full["pairwise"]) < 0.005, (sampled, full)

@@ -44,15 +44,44 @@ class Block:
         counted = f"SELECT *, count(*) OVER (PARTITION BY {by}) AS n_key FROM ({keyed})"
         return f"SELECT {id_column}, {by} FROM ({counted}) WHERE n_key <= {int(self.cap)}"
 
-    def pairs_sql(self, features: str, id_column: str = "mention_id") -> str:
+    def pairs_sql(
+        self,
+        features: str,
+        id_column: str = "mention_id",
+        keys: str | None = None,
+        part: tuple[int, int] | None = None,
+    ) -> str:
         """SQL of the ``mention_id_l < mention_id_r`` pairs the rule generates (values of
-        ``id_column``)."""
-        keyed = f"({self.keys_sql(features, id_column)})"
+        ``id_column``). ``keys`` names a table already holding :meth:`keys_sql` (else it is
+        computed inline); with ``part`` ``(n, i)``, only the pairs whose left mention's
+        ``id_column`` (an integer) is ``i`` modulo ``n``."""
+        keyed = keys if keys is not None else f"({self.keys_sql(features, id_column)})"
         on = " AND ".join(f"l.{c} = r.{c}" for c in self.columns)
         return (
             f"SELECT DISTINCT l.{id_column} AS mention_id_l, r.{id_column} AS mention_id_r "
             f"FROM {keyed} l JOIN {keyed} r ON {on} AND l.{id_column} < r.{id_column}"
+            f"{_part_filter(f'l.{id_column}', part)}"
         )
+
+    def pair_count_sql(self, keys: str) -> str:
+        """SQL of ``n``: the pairs the rule generates from a :meth:`keys_sql` table
+        ``keys``, counted per key without building them (an upper bound on the pairs it
+        adds to the union: other rules may generate the same)."""
+        by = ", ".join(self.columns)
+        return (
+            "SELECT CAST(coalesce(sum(k * (k - 1) / 2), 0) AS BIGINT) AS n FROM "
+            f"(SELECT count(*) AS k FROM {keys} GROUP BY {by})"
+        )
+
+
+def _part_filter(column: str, part: tuple[int, int] | None) -> str:
+    """`` WHERE column % n = i`` for ``part`` ``(n, i)`` (nothing for one part)."""
+    if part is None:
+        return ""
+    n, i = part
+    if n < 1 or not 0 <= i < n:
+        raise ValueError(f"slice {i} of {n} does not exist")
+    return "" if n == 1 else f" WHERE {column} % {int(n)} = {int(i)}"
 
 
 PERSON_BLOCKS: tuple[Block, ...] = (
@@ -64,7 +93,6 @@ PERSON_BLOCKS: tuple[Block, ...] = (
     Block(("phone",)),
     Block(("email",)),
     Block(("dob", "police_force"), cap=50),
-    Block(("dob", "postcode_district")),
     Block(("surname", "police_force"), cap=100),
     Block(("postcode",)),
     Block(("forename_groups", "surname_prefix"), ("forename_groups",), cap=100),
@@ -112,7 +140,13 @@ def block_keys_sql(features_table: str, blocks: Sequence[Block]) -> str:
     )
 
 
-def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool = False) -> str:
+def blocked_pairs_sql(
+    features_table: str,
+    blocks: Sequence[Block],
+    keyed: bool = False,
+    part: tuple[int, int] | None = None,
+    key_tables: Sequence[str] | None = None,
+) -> str:
     """SQL of the pairs to score, as Splink's blocked-pairs table: ``match_key`` (the index
     of the first block generating the pair), ``join_key_l``, ``join_key_r`` (mention IDs,
     left < right). Each block is an equi-join on narrow key tables, so this is much cheaper
@@ -121,13 +155,21 @@ def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool 
     With ``keyed``, ``features_table`` is a :func:`block_keys_sql` table: the joins and the
     deduplication of the pairs run on the integer ``mention_key`` (which orders as
     ``mention_id`` does) and the IDs are joined back once at the end; on the small set a
-    quarter less CPU, and the deduplication of tens of millions of pairs holds two integers
-    per pair instead of two strings. The keyed table also carries ``slice_key`` (the left
-    mention's integer key) for :func:`blocked_slice_sql`."""
+    quarter less CPU, and the deduplication holds two integers per pair instead of two
+    strings. Keyed, ``key_tables`` may name one table per block already holding its
+    :meth:`Block.keys_sql` on ``mention_key`` (:func:`rule_keys_sql`), and ``part``
+    ``(n, i)`` keeps the pairs whose left mention's key is ``i`` modulo ``n``: a run builds
+    and scores the pairs slice by slice (every pair in exactly one slice), so no table of
+    every pair is ever built, deduplicated or rescanned."""
+    if not keyed and (part is not None or key_tables is not None):
+        raise ValueError("slices and key tables need the keyed form")
     ident = "mention_key" if keyed else "mention_id"
+    tables = list(key_tables) if key_tables is not None else [None] * len(blocks)
+    if len(tables) != len(blocks):
+        raise ValueError("one key table per block")
     union = " UNION ALL ".join(
-        f"SELECT {i} AS block, * FROM ({b.pairs_sql(features_table, ident)})"
-        for i, b in enumerate(blocks)
+        f"SELECT {i} AS block, * FROM ({b.pairs_sql(features_table, ident, t, part)})"
+        for i, (b, t) in enumerate(zip(blocks, tables, strict=True))
     )
     pairs = (
         f"SELECT CAST(min(block) AS VARCHAR) AS match_key, mention_id_l AS join_key_l, "
@@ -136,20 +178,14 @@ def blocked_pairs_sql(features_table: str, blocks: Sequence[Block], keyed: bool 
     if not keyed:
         return pairs
     return (
-        f"SELECT p.match_key, l.mention_id AS join_key_l, r.mention_id AS join_key_r, "
-        f"p.join_key_l AS slice_key "
+        f"SELECT p.match_key, l.mention_id AS join_key_l, r.mention_id AS join_key_r "
         f"FROM ({pairs}) p JOIN {features_table} l ON l.mention_key = p.join_key_l "
         f"JOIN {features_table} r ON r.mention_key = p.join_key_r"
     )
 
 
-def blocked_slice_sql(blocked_table: str, n_slices: int, index: int) -> str:
-    """SQL of slice ``index`` of ``n_slices`` of a keyed :func:`blocked_pairs_sql` table,
-    as Splink's three-column blocked-pairs table: the pairs whose left mention's key is
-    ``index`` modulo ``n_slices``. Scoring slice by slice bounds the prediction join (pairs
-    with both mentions' compared columns) to one slice's pairs; every pair is in exactly
-    one slice."""
-    if n_slices < 1 or not 0 <= index < n_slices:
-        raise ValueError(f"slice {index} of {n_slices} does not exist")
-    where = "" if n_slices == 1 else f" WHERE slice_key % {int(n_slices)} = {int(index)}"
-    return f"SELECT match_key, join_key_l, join_key_r FROM {blocked_table}{where}"
+def rule_keys_sql(keys_table: str, block: Block) -> str:
+    """SQL of one block's keys (capped) on ``mention_key`` from a :func:`block_keys_sql`
+    table, to be materialised once and read by every slice (``key_tables`` of
+    :func:`blocked_pairs_sql`)."""
+    return block.keys_sql(keys_table, "mention_key")

@@ -13,6 +13,13 @@
    that cluster's edges only (strongest edges first, never joining two mentions kept
    apart).
 
+4. Orphans (:func:`orphan_links_sql`, with ``attach``): a mention left alone whose every
+   scored pair (at or above the explanation threshold) points into one cluster, the best
+   at or above ``attach``, joins that cluster, unless it holds a cannot-link pair with one
+   of its mentions. A bare record (a name and a force area) of a person with one plausible
+   match scores below the threshold as the population grows, though nothing else in the
+   data competes for it.
+
 A cluster's key is its smallest mention ID; :mod:`toex.resolve.stable_ids` maps keys to
 person IDs.
 """
@@ -258,12 +265,98 @@ def cluster(
     conflict: str | None = None,
     conflict_columns: tuple[str, ...] = (),
     attribute_conflicts: Sequence[AttributeConflict] = (),
+    attach: float | None = None,
 ) -> str:
     """Cluster ``nodes`` (table with ``mention_id``) using scored ``pairs``, ``decisions``,
     the model's ``conflict`` condition over the pair and the ``conflict_columns`` of
     ``nodes`` (see module doc and :func:`cannot_link_sql`) and the ``attribute_conflicts``
-    found inside each connected component; creates table ``out`` (``mention_id,
-    cluster_key``) and returns its name."""
+    found inside each connected component, then (with ``attach``) orphans attached
+    (:func:`orphan_links_sql`); creates table ``out`` (``mention_id, cluster_key``) and
+    returns its name."""
+    components = _components(
+        backend,
+        nodes,
+        pairs,
+        decisions,
+        threshold,
+        deterministic,
+        conflict,
+        conflict_columns,
+        attribute_conflicts,
+    )
+    if attach is None:
+        backend.create(out, f"SELECT * FROM {components}")
+        return out
+    backend.create("resolve_orphan_links", orphan_links_sql(components, pairs, attach))
+    backend.create(
+        "resolve_edges",
+        """SELECT * FROM resolve_edges UNION ALL
+           SELECT mention_id_l, mention_id_r, weight FROM resolve_orphan_links""",
+    )
+    backend.create(
+        out,
+        f"""SELECT c.mention_id, coalesce(a.cluster_key, c.cluster_key) AS cluster_key
+            FROM {components} c
+            LEFT JOIN (SELECT DISTINCT orphan, cluster_key FROM resolve_orphan_links) a
+              ON a.orphan = c.mention_id""",
+    )
+    return out
+
+
+def orphan_links_sql(clusters: str, pairs: str, attach: float) -> str:
+    """SQL of the pairs attaching orphans: ``orphan, cluster_key`` (the cluster it joins),
+    ``mention_id_l, mention_id_r, weight`` (its best pair into that cluster, ties kept).
+
+    An orphan is a mention alone in its cluster in ``clusters``; it joins a cluster when
+    all its scored ``pairs`` point into that one cluster and the best has a probability of
+    at least ``attach``, and neither ``resolve_cannot`` (the run's cannot-link pairs,
+    "not the same" decisions included) nor ``resolve_decisions`` keeps it apart from a
+    mention of that cluster."""
+    return f"""
+        WITH sizes AS (SELECT cluster_key, count(*) AS n FROM {clusters} GROUP BY cluster_key),
+        orphans AS (SELECT c.mention_id FROM {clusters} c JOIN sizes s USING (cluster_key)
+                    WHERE s.n = 1),
+        cand AS (
+            SELECT p.mention_id_l AS orphan, p.mention_id_r AS other,
+                   p.match_probability AS prob FROM {pairs} p
+            WHERE p.mention_id_l IN (SELECT mention_id FROM orphans)
+            UNION ALL
+            SELECT p.mention_id_r, p.mention_id_l, p.match_probability FROM {pairs} p
+            WHERE p.mention_id_r IN (SELECT mention_id FROM orphans)),
+        scored AS (SELECT c.orphan, c.other, c.prob, k.cluster_key FROM cand c
+                   JOIN {clusters} k ON k.mention_id = c.other),
+        one AS (SELECT orphan, min(cluster_key) AS cluster_key, max(prob) AS best FROM scored
+                GROUP BY orphan
+                HAVING count(DISTINCT cluster_key) = 1 AND max(prob) >= {float(attach)!r}),
+        apart AS (SELECT mention_a, mention_b FROM resolve_cannot
+                  UNION SELECT mention_a, mention_b FROM resolve_decisions WHERE NOT same),
+        kept AS (
+            SELECT o.orphan FROM one o JOIN {clusters} m ON m.cluster_key = o.cluster_key
+            JOIN apart x ON x.mention_a = o.orphan AND x.mention_b = m.mention_id
+            UNION
+            SELECT o.orphan FROM one o JOIN {clusters} m ON m.cluster_key = o.cluster_key
+            JOIN apart x ON x.mention_b = o.orphan AND x.mention_a = m.mention_id)
+        SELECT o.orphan, o.cluster_key, least(s.orphan, s.other) AS mention_id_l,
+               greatest(s.orphan, s.other) AS mention_id_r, CAST(s.prob AS DOUBLE) AS weight
+        FROM one o JOIN scored s ON s.orphan = o.orphan AND s.prob = o.best
+        WHERE o.orphan NOT IN (SELECT orphan FROM kept)
+    """
+
+
+def _components(
+    backend: Backend,
+    nodes: str,
+    pairs: str,
+    decisions: pa.Table,
+    threshold: float,
+    deterministic: str | None,
+    conflict: str | None,
+    conflict_columns: tuple[str, ...],
+    attribute_conflicts: Sequence[AttributeConflict],
+) -> str:
+    """Steps 1-3 of the module doc: creates ``resolve_decisions``, ``resolve_edges``,
+    ``resolve_cannot`` and the components with cannot-link pairs split; returns the name
+    of the components table (``mention_id, cluster_key``)."""
     backend.load("resolve_decisions", decisions)
     backend.create(
         "resolve_edges",
@@ -298,8 +391,7 @@ def cluster(
     backend.create("resolve_conflicts", conflicts_sql("resolve_cc", "resolve_cannot"))
     bad = backend.fetch("SELECT * FROM resolve_conflicts").to_pylist()
     if not bad:
-        backend.create(out, "SELECT * FROM resolve_cc")
-        return out
+        return "resolve_cc"
     members = backend.fetch("""SELECT c.mention_id FROM resolve_cc c
         WHERE c.cluster_key IN (SELECT cluster_key FROM resolve_conflicts)""").to_pylist()
     edges = backend.fetch("""SELECT e.mention_id_l, e.mention_id_r, e.weight
@@ -320,9 +412,9 @@ def cluster(
         ),
     )
     backend.create(
-        out,
+        "resolve_components",
         """
         SELECT c.mention_id, coalesce(s.cluster_key, c.cluster_key) AS cluster_key
         FROM resolve_cc c LEFT JOIN resolve_split s USING (mention_id)""",
     )
-    return out
+    return "resolve_components"

@@ -62,10 +62,14 @@ def near_variant_sql(edits: int) -> str:
     return f"({side('l', 'r')}) OR ({side('r', 'l')})"
 
 
-ONE_EDIT_SQL = "contains(forename_near_l, '|' || forename_r || '|')"
+ONE_EDIT_SQL = (
+    "(contains(forename_near_l, '|' || forename_r || '|') "
+    "OR contains(forename_near_r, '|' || forename_l || '|'))"
+)
 """One forename is one edit from the other or from one of the other's nicknames (the
 relation is precomputed per distinct forename, :func:`toex.resolve.name_keys.
-one_edit_relation`): typos on nicknames (``DAVE`` and ``EDAVID``, ``SUE`` and ``SLSAN``,
+one_edit_relation`, and each related pair held by the rarer forename's list, so both
+sides are looked at): typos on nicknames (``DAVE`` and ``EDAVID``, ``SUE`` and ``SLSAN``,
 ``IAN`` and ``IBN``)."""
 
 NICKNAME_SQL = "contains(forename_nicks_l, '|' || forename_r || '|')"

@@ -30,7 +30,7 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
-from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql, blocked_slice_sql
+from toex.resolve.blocking import block_keys_sql, blocked_pairs_sql, rule_keys_sql
 from toex.resolve.clusters import DETERMINISTIC_SQL, cluster, decisions_table
 from toex.resolve.features import clean_mentions, features_expr, name_lookups, partner_forces
 from toex.resolve.model import (
@@ -62,6 +62,13 @@ class ResolveConfig:
     slice_pairs: int = 10_000_000
     """Most blocked pairs scored in one query: more are scored in slices by left mention,
     so the scoring join (pairs with both mentions' columns) and its spill stay bounded."""
+    attach_threshold: float | None = 0.9
+    """Probability at which a mention left alone joins the one cluster all its scored
+    pairs point into (:func:`toex.resolve.clusters.orphan_links_sql`); ``None``: never."""
+    train_mentions: int | None = 500_000
+    """Most mentions training reads: a larger set is trained on a uniform sample of this
+    many (:func:`training_sample_sql`); ``None`` trains on every mention. Prediction
+    always scores every mention, with term frequencies of the whole set."""
 
 
 @dataclass
@@ -75,6 +82,8 @@ class ResolveResult:
     timings: dict[str, float]
     n_slices: int = 1
     """How many slices the blocked pairs were scored in (``ResolveConfig.slice_pairs``)."""
+    n_blocked: int = 0
+    """How many blocked pairs were scored (0 when Splink's own blocking ran)."""
 
 
 def features_of(wh: IbisDuckDB) -> tuple[ir.Table, Placeholders]:
@@ -129,18 +138,37 @@ def _pairs_sql(pred: str, spec: ModelSpec) -> str:
     )
 
 
-def _score_blocked(be: Backend, linker: Linker, spec: ModelSpec, config: ResolveConfig) -> int:
-    """Build the blocked pairs of ``spec.blocks``, score them in slices of at most
-    ``config.slice_pairs`` and write ``resolve_pairs``; returns the number of slices."""
+def _score_blocked(
+    be: Backend, linker: Linker, spec: ModelSpec, config: ResolveConfig, say: Progress
+) -> tuple[int, int]:
+    """Score the blocked pairs of ``spec.blocks`` in slices of about ``config.slice_pairs``
+    and write ``resolve_pairs``; returns the number of slices and of blocked pairs.
+
+    Each rule's capped keys are materialised once; the number of slices comes from the
+    rules' pair counts (counted per key, an upper bound of the deduplicated union); then
+    each slice's pairs (left mention's key modulo the slices) are built, deduplicated and
+    scored in turn, so no table of every pair is built or rescanned."""
     be.create("resolve_block_keys", block_keys_sql("resolve_features", spec.blocks))
-    be.create("resolve_blocked", blocked_pairs_sql("resolve_block_keys", spec.blocks, keyed=True))
-    n_blocked = int(be.fetch("SELECT count(*) AS n FROM resolve_blocked")["n"][0].as_py())
-    n_slices = max(1, math.ceil(n_blocked / max(1, config.slice_pairs)))
+    tables = [f"resolve_rule_keys_{i}" for i in range(len(spec.blocks))]
+    bound = 0
+    for table, block in zip(tables, spec.blocks, strict=True):
+        be.create(table, rule_keys_sql("resolve_block_keys", block))
+        bound += int(be.fetch(block.pair_count_sql(table))["n"][0].as_py())
+    n_slices = max(1, math.ceil(bound / max(1, config.slice_pairs)))
     api = be.splink_api()
+    n_blocked = 0
 
     def slices() -> Iterator[SplinkDataFrame]:
+        nonlocal n_blocked
         for i in range(n_slices):
-            be.create("resolve_blocked_slice", blocked_slice_sql("resolve_blocked", n_slices, i))
+            say(f"resolve: scoring pairs, slice {i + 1} of {n_slices}")
+            sql = blocked_pairs_sql(
+                "resolve_block_keys", spec.blocks, keyed=True, part=(n_slices, i), key_tables=tables
+            )
+            be.create("resolve_blocked_slice", sql)
+            n_blocked += int(
+                be.fetch("SELECT count(*) AS n FROM resolve_blocked_slice")["n"][0].as_py()
+            )
             yield api.register("resolve_blocked_slice")
 
     parts = []
@@ -151,9 +179,36 @@ def _score_blocked(be: Backend, linker: Linker, spec: ModelSpec, config: Resolve
     be.create("resolve_pairs", " UNION ALL ".join(parts))
     for i in range(n_slices):
         be.drop(f"resolve_pairs_{i}")
-    for name in ("resolve_blocked_slice", "resolve_blocked", "resolve_block_keys"):
+    for name in ("resolve_blocked_slice", "resolve_block_keys", *tables):
         be.drop(name)
-    return n_slices
+    return n_slices, n_blocked
+
+
+def training_sample_sql(features: str, n_mentions: int, limit: int | None) -> str:
+    """SQL of the mentions training reads: all of ``features`` when there are at most
+    ``limit``, else the ``limit`` mentions first by a hash of their ID (a uniform sample,
+    the same on every run of the same data).
+
+    A uniform sample of mentions keeps the same share of true matches among the pairs any
+    blocking rule generates (both are thinned by the square of the rate), so the prior,
+    the ``u`` (random pairs) and the ``m`` (EM) it estimates are those of the whole set,
+    while EM's training rules enumerate the square of the rate fewer pairs."""
+    if limit is None or n_mentions <= limit:
+        return f"SELECT * FROM {features}"
+    return f"SELECT * FROM {features} ORDER BY hash(mention_id), mention_id LIMIT {int(limit)}"
+
+
+def _train_on_sample(
+    be: Backend, spec: ModelSpec, n_mentions: int, limit: int | None
+) -> ModelParams:
+    """Train ``spec`` on :func:`training_sample_sql` of ``resolve_features``."""
+    if limit is None or n_mentions <= limit:
+        return train(linker_factory(be.splink_api(), "resolve_features", spec), spec)
+    be.create("resolve_train_features", training_sample_sql("resolve_features", n_mentions, limit))
+    try:
+        return train(linker_factory(be.splink_api(), "resolve_train_features", spec), spec)
+    finally:
+        be.drop("resolve_train_features")
 
 
 def _comparison_names(spec: ModelSpec) -> list[str]:
@@ -231,19 +286,19 @@ def resolve_people(
         new_linker = linker_factory(be.splink_api(), "resolve_features", spec)
         if params is None:
             say("resolve: training the model")
-            params = train(new_linker, spec)
+            params = _train_on_sample(be, spec, n_mentions, config.train_mentions)
         linker = new_linker(params)
         timings["train"] = time.perf_counter() - t
 
         t = time.perf_counter()
         say("resolve: scoring pairs")
         if spec.blocks:
-            n_slices = _score_blocked(be, linker, spec, config)
+            n_slices, n_blocked = _score_blocked(be, linker, spec, config, say)
         else:
             pred = predict(linker, config.explain_threshold)
             be.create("resolve_pairs", _pairs_sql(pred.physical_name, spec))
             pred.drop_table_from_database_and_remove_from_cache()
-            n_slices = 1
+            n_slices, n_blocked = 1, 0
         timings["predict"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -259,6 +314,7 @@ def resolve_people(
             conflict=spec.conflict() if spec.conflict is not None else None,
             conflict_columns=spec.conflict_columns,
             attribute_conflicts=spec.attribute_conflicts() if spec.attribute_conflicts else (),
+            attach=config.attach_threshold,
         )
         be.load(
             "resolve_prev",
@@ -339,7 +395,7 @@ def resolve_people(
         _cast_to_spec(wh, spec_.name)
     timings["write"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return ResolveResult(n_mentions, n_persons, n_pairs, params, timings, n_slices)
+    return ResolveResult(n_mentions, n_persons, n_pairs, params, timings, n_slices, n_blocked)
 
 
 TF_COLUMNS = ("forename", "surname", "name_bag")

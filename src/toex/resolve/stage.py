@@ -9,6 +9,7 @@ analyst decisions from the operational store, resolves the snapshot's mentions w
 from __future__ import annotations
 
 import json
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from toex.resolve.run import ResolveConfig, ResolveResult, resolve_people
 
 if TYPE_CHECKING:
     from toex.pipeline import PipelineContext
+
+_log = logging.getLogger(__name__)
 
 
 def previous_mapping(path: Path) -> pa.Table | None:
@@ -83,8 +86,10 @@ def run_resolve_stage(ctx: PipelineContext) -> None:
     steps = ["features", "training", "scoring", "clustering", "writing"]
     with ctx.progress.track("resolve", total=len(steps)) as advance:
 
-        def progress(_msg: str) -> None:
-            advance(1)
+        def progress(msg: str) -> None:
+            _log.info(msg)
+            if ", slice " not in msg:  # one step per stage step, not per scoring slice
+                advance(1)
 
         result = resolve_people(
             ctx.con,
