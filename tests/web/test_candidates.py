@@ -10,33 +10,20 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from toex.web.candidates import CandidateIndex, need_table
 from toex.web.names import (
     FORENAME_CUTOFF,
-    MAX_CANDIDATES,
     SURNAME_CUTOFF,
     LetterBounds,
     NameIndex,
     normalise_name,
 )
 
+from .name_oracle import brute_candidates
+
 CUTOFFS = (FORENAME_CUTOFF, SURNAME_CUTOFF, 0.75)
-
-
-def _brute(query: str, names: list[str], cutoff: float) -> list[str]:
-    return [
-        n
-        for n, _s, _i in process.extract(
-            query,
-            names,
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=cutoff,
-            limit=MAX_CANDIDATES,
-        )
-    ]
 
 
 @functools.cache
@@ -82,7 +69,9 @@ def test_candidates_match_a_brute_force_scan_of_generated_names(kind: str) -> No
     index.prepare()
     for query in queries:
         for cutoff in CUTOFFS:
-            assert index._close(kind, names, query, cutoff) == _brute(query, names, cutoff), (
+            assert index._close(kind, names, query, cutoff) == brute_candidates(
+                query, names, cutoff
+            ), (
                 query,
                 cutoff,
             )

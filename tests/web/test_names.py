@@ -7,31 +7,18 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
 
 from toex.web.names import (
     FORENAME_CUTOFF,
-    MAX_CANDIDATES,
     SURNAME_CUTOFF,
     LetterBounds,
     NameIndex,
 )
 
+from .name_oracle import brute_candidates
+
 NAME = st.text(alphabet="ABEHINOST -", min_size=1, max_size=12)
-
-
-def _brute(query: str, names: list[str], cutoff: float) -> list[str]:
-    return [
-        n
-        for n, _s, _i in process.extract(
-            query,
-            names,
-            scorer=JaroWinkler.normalized_similarity,
-            score_cutoff=cutoff,
-            limit=MAX_CANDIDATES,
-        )
-    ]
 
 
 @settings(max_examples=300, deadline=None)
@@ -40,7 +27,7 @@ def test_candidates_are_those_of_scoring_every_name(names: list[str], query: str
     names = sorted(names)
     index = NameIndex(names, names, {}, {})
     for kind, cutoff in (("f", FORENAME_CUTOFF), ("s", SURNAME_CUTOFF), ("s", 0.5)):
-        assert index._close(kind, names, query, cutoff) == _brute(query, names, cutoff)
+        assert index._close(kind, names, query, cutoff) == brute_candidates(query, names, cutoff)
 
 
 def test_the_bound_lets_through_every_close_name_and_few_others() -> None:
@@ -63,4 +50,6 @@ def test_no_names_and_odd_names() -> None:
     assert LetterBounds.of([]).possible("SMITH", 0.86).tolist() == []
     index = NameIndex(["É", "O'NEIL", "X" * 300], ["É", "O'NEIL", "X" * 300], {}, {})
     for query in ("E", "ONEIL", "X" * 299):
-        assert index._close("s", index.surnames, query, 0.86) == _brute(query, index.surnames, 0.86)
+        assert index._close("s", index.surnames, query, 0.86) == brute_candidates(
+            query, index.surnames, 0.86
+        )

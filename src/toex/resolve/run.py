@@ -184,27 +184,28 @@ def _score_blocked(
     return n_slices, n_blocked
 
 
-def training_sample_sql(features: str, n_mentions: int, limit: int | None) -> str:
-    """SQL of the mentions training reads: all of ``features`` when there are at most
-    ``limit``, else the ``limit`` mentions first by a hash of their ID (a uniform sample,
-    the same on every run of the same data).
+def training_sample_sql(features: str, n_mentions: int, limit: int | None) -> str | None:
+    """SQL of the mentions training reads when ``features`` holds more than ``limit``: the
+    ``limit`` mentions first by a hash of their ID (a uniform sample, the same on every run
+    of the same data); ``None`` when training reads them all.
 
     A uniform sample of mentions keeps the same share of true matches among the pairs any
     blocking rule generates (both are thinned by the square of the rate), so the prior,
     the ``u`` (random pairs) and the ``m`` (EM) it estimates are those of the whole set,
     while EM's training rules enumerate the square of the rate fewer pairs."""
     if limit is None or n_mentions <= limit:
-        return f"SELECT * FROM {features}"
+        return None
     return f"SELECT * FROM {features} ORDER BY hash(mention_id), mention_id LIMIT {int(limit)}"
 
 
 def _train_on_sample(
     be: Backend, spec: ModelSpec, n_mentions: int, limit: int | None
 ) -> ModelParams:
-    """Train ``spec`` on :func:`training_sample_sql` of ``resolve_features``."""
-    if limit is None or n_mentions <= limit:
+    """Train ``spec`` on ``resolve_features``, or on :func:`training_sample_sql` of it."""
+    sample = training_sample_sql("resolve_features", n_mentions, limit)
+    if sample is None:
         return train(linker_factory(be.splink_api(), "resolve_features", spec), spec)
-    be.create("resolve_train_features", training_sample_sql("resolve_features", n_mentions, limit))
+    be.create("resolve_train_features", sample)
     try:
         return train(linker_factory(be.splink_api(), "resolve_train_features", spec), spec)
     finally:
