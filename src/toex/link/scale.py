@@ -18,20 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from toex.config import Catalogue
+from toex.model import GeographicScale
 
-FORCE = "force"
-WITHIN_REGION = "multi_force_within_region"
-OUTSIDE_REGION = "multi_force_outside_region"
-INTERNATIONAL = "international"
-SCALES: tuple[str, ...] = (FORCE, WITHIN_REGION, OUTSIDE_REGION, INTERNATIONAL)
-"""The four categories, from narrowest to widest."""
+FORCE = GeographicScale.FORCE.value
+WITHIN_REGION = GeographicScale.WITHIN_REGION.value
+OUTSIDE_REGION = GeographicScale.OUTSIDE_REGION.value
+INTERNATIONAL = GeographicScale.INTERNATIONAL.value
+SCALES: tuple[str, ...] = tuple(s.value for s in GeographicScale)
+"""The four categories, from narrowest to widest (defined once in ``toex.model``)."""
 
-SCALE_LABELS: dict[str, str] = {
-    FORCE: "Force",
-    WITHIN_REGION: "Multi force within region",
-    OUTSIDE_REGION: "Multi force outside region",
-    INTERNATIONAL: "International",
-}
+SCALE_LABELS: dict[str, str] = {s.value: s.label for s in GeographicScale}
 """The labels the briefing's performance table uses."""
 
 

@@ -2,15 +2,18 @@
 
 Holds what every stage agrees on: the staged POLE tables (person mention, object, location,
 event) with their provenance columns, the enums for roles, 3x5x2 grading, handling codes and
-classifications, APP missing-person risk, MAPPA category/level, and the Home Office offence
-code table with its VAWG flag. Imports nothing else of toex.
+classifications, APP missing-person risk, MAPPA category/level, exploitation types and
+geographic scales, and the Home Office offence code table with its VAWG flag. Imports
+nothing else of toex.
 """
 
 from toex.model.catalog import TABLES, table
 from toex.model.enums import (
     Classification,
     EventType,
+    ExploitationType,
     Gender,
+    GeographicScale,
     HandlingCode,
     IntelligenceAssessment,
     MappaCategory,
@@ -30,7 +33,9 @@ __all__ = [
     "Classification",
     "Column",
     "EventType",
+    "ExploitationType",
     "Gender",
+    "GeographicScale",
     "Grading",
     "HandlingCode",
     "IntelligenceAssessment",

@@ -146,3 +146,60 @@ class VisorRisk(StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     VERY_HIGH = "very high"
+
+
+class ExploitationType(StrEnum):
+    """Exploitation types of the TOEX performance tables (the seed briefing's "Exploitation
+    Types" table): networks, operations, STIM cases and threats are labelled with these."""
+
+    ADULT_CRIMINAL = "adult_criminal_exploitation"
+    ADULT_LABOUR = "adult_labour_exploitation"
+    ADULT_SEXUAL = "adult_sexual_exploitation"
+    CHILD_CRIMINAL = "child_criminal_exploitation"
+    CHILD_LABOUR = "child_labour_exploitation"
+    CSE_GROUP = "child_sexual_exploitation_group"
+    CSE_ORGANISED = "child_sexual_exploitation_organised"
+    FRAUD_VULNERABLE_ADULTS = "fraud_targeting_vulnerable_adults"
+    ORGANISED_IMMIGRATION = "organised_immigration_crime"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The wording of the briefing's table."""
+        return _EXPLOITATION_LABELS[self]
+
+
+_EXPLOITATION_LABELS: dict[ExploitationType, str] = {
+    ExploitationType.ADULT_CRIMINAL: "Adult Criminal Exploitation",
+    ExploitationType.ADULT_LABOUR: "Adult Labour Exploitation",
+    ExploitationType.ADULT_SEXUAL: "Adult Sexual Exploitation",
+    ExploitationType.CHILD_CRIMINAL: "Child Criminal Exploitation",
+    ExploitationType.CHILD_LABOUR: "Child Labour Exploitation",
+    ExploitationType.CSE_GROUP: "Child Sexual Exploitation (Group)",
+    ExploitationType.CSE_ORGANISED: "Child Sexual Exploitation (Organised)",
+    ExploitationType.FRAUD_VULNERABLE_ADULTS: "Fraud Targeting Vulnerable Adults",
+    ExploitationType.ORGANISED_IMMIGRATION: "Organised Immigration Crime",
+    ExploitationType.OTHER: "Other",
+}
+
+
+class GeographicScale(StrEnum):
+    """Geographic scale of a job, network or threat (the briefing's "Geographical Scale")."""
+
+    FORCE = "force"
+    WITHIN_REGION = "multi_force_within_region"
+    OUTSIDE_REGION = "multi_force_outside_region"
+    INTERNATIONAL = "international"
+
+    @property
+    def label(self) -> str:
+        """The wording of the briefing's table."""
+        return _SCALE_LABELS[self]
+
+
+_SCALE_LABELS: dict[GeographicScale, str] = {
+    GeographicScale.FORCE: "Force",
+    GeographicScale.WITHIN_REGION: "Multi force within region",
+    GeographicScale.OUTSIDE_REGION: "Multi force outside region",
+    GeographicScale.INTERNATIONAL: "International",
+}
