@@ -229,7 +229,37 @@ def test_suggestions_only_name_visible_records(client: TestClient, users: Users)
     assert client.get("/search/suggest?name=bil").text.strip() == ""
 
 
+def test_lists_expand_and_explain_need_a_stated_purpose(
+    client: TestClient, analyst: str, store: OpsStore
+) -> None:
+    """Like a profile, the lists ask for a purpose first; the fragments (network expansion,
+    match explanation) answer 403 without one; once stated, each view is audited with it."""
+    for path in ("/perpetrators?force=cambs", "/crossforce"):
+        r = client.get(path)
+        assert r.status_code == 200 and "State your purpose" in r.text, path
+        assert f'name="next" value="{path}"' in r.text, path
+    for path in ("/network/P1/expand", f"/person/P1/explain?a={M1}&b={M2}"):
+        r = client.get(path, headers={"HX-Request": "true"})
+        assert r.status_code == 403, path
+        assert "state a purpose (run a search) before" in r.text, path
+    assert search_entries(store, AuditQuery(action="view")) == []
+    assert search_entries(store, AuditQuery(action="network")) == []
+    client.post("/purpose", data={"csrf_token": analyst, "purpose": "weekly tasking"})
+    for path in (
+        "/perpetrators",
+        "/crossforce",
+        "/network/P1/expand",
+        f"/person/P1/explain?a={M1}&b={M2}",
+    ):
+        assert client.get(path).status_code == 200, path
+    entries = search_entries(store, AuditQuery(action="view")) + search_entries(
+        store, AuditQuery(action="network")
+    )
+    assert len(entries) == 4 and {e.purpose for e in entries} == {"weekly tasking"}
+
+
 def test_lists_degrade_when_stages_are_missing(client: TestClient, analyst: str) -> None:
+    client.post("/purpose", data={"csrf_token": analyst, "purpose": "weekly tasking"})
     html = client.get("/perpetrators").text
     assert "not available in this snapshot (assess_perpetrator_priority is not available" in html
     html = client.get("/crossforce").text
