@@ -252,9 +252,10 @@ def test_lists_expand_and_explain_need_a_stated_purpose(
         f"/person/P1/explain?a={M1}&b={M2}",
     ):
         assert client.get(path).status_code == 200, path
-    entries = search_entries(store, AuditQuery(action="view")) + search_entries(
-        store, AuditQuery(action="network")
-    )
+    entries = [
+        *search_entries(store, AuditQuery(action="view")),
+        *search_entries(store, AuditQuery(action="network")),
+    ]
     assert len(entries) == 4 and {e.purpose for e in entries} == {"weekly tasking"}
 
 
