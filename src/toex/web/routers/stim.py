@@ -283,7 +283,7 @@ def referral_page(
         "stim/referral.html",
         {
             "ref": ref,
-            "can_move": actor.role in {"analyst", "supervisor"},
+            "can_move": workflow.may_step(state_of(request).store, actor, ref),
             "outcomes": workflow.OUTCOMES,
             "priorities": workflow.PRIORITIES,
             "kinds": workflow.REFER_KINDS,
