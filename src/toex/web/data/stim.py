@@ -16,6 +16,7 @@ from typing import Any
 
 from toex.ops.access import AccessScope
 from toex.web.data.filters import highest_marking, lookup, permitted_units, run
+from toex.web.data.search import person_label, person_summaries
 from toex.web.warehouse import OpenSnapshot
 
 CROSSMATCH = "stim_case_crossmatch"
@@ -28,8 +29,9 @@ def visible_crossmatch(
 ) -> dict[str, list[dict[str, Any]]]:
     """Per case, its cross-matches the user may see (strong first, then by forces shown):
     ``person_id``, ``match_kind``, ``matched_value``, ``account_id``, ``strength``, and the
-    ``forces``, ``n_forces`` and ``n_records`` of the person's visible force records, with
-    the highest ``classification`` among the records behind the row."""
+    ``forces``, ``n_forces`` and ``n_records`` of the person's visible force records, the
+    person's ``label`` (his commonest visible name) and the highest ``classification``
+    among the records behind the row."""
     if scope.empty or not case_ids:
         return {}
     if not snapshot.has(CROSSMATCH, "stim_case_crossmatch_evidence"):
@@ -73,7 +75,10 @@ def visible_crossmatch(
             classification=highest_marking([*behind, *(r["classification"] for r in held)]),
         )
         out.setdefault(row["case_id"], []).append(row)
+    labels = person_summaries(snapshot, cur, scope, sorted({k[1] for k in evidence}))
     for rows in out.values():
+        for row in rows:
+            row["label"] = person_label(labels.get(row["person_id"]))
         rows.sort(key=lambda r: (r["strength"], -r["n_forces"], r["person_id"], r["match_kind"]))
     return out
 
