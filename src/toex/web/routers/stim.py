@@ -1,13 +1,9 @@
 """STIM pages and API: the report, cases, accounts, partner-recorded indicators, referrals.
 
-Analysts and supervisors see every partner's cases, and a case's cross-matches to force data
-only as far as they may see the force records behind them (:mod:`toex.web.data.stim`).
-Partner users see only their own organisation's accounts and cases (never cross-matches),
-record indicators for their own accounts, and raise referrals; triage, referral and outcome
-are for the referral's owner and recipient (:mod:`toex.ops.referrals`). Every view is
-audited here; every indicator and referral step by :mod:`toex.ops.referrals` in the same
-transaction as the change. Forms carry the CSRF token; the JSON API (``/api/v1/stim``) takes
-bearer tokens like the rest of the API.
+Analysts and supervisors see every partner's cases and the cross-matches to force data they
+may see (:mod:`toex.web.data.stim`); partner users their own accounts and cases only, never
+force data. Referral steps are for the owner and recipient (:mod:`toex.ops.referrals`,
+which audits every step and indicator). Views are audited here; the API takes bearer tokens.
 """
 
 from __future__ import annotations
@@ -35,8 +31,7 @@ from toex.web.sessions import session_of
 
 STIM_ROLES: frozenset[str] = frozenset({"analyst", "supervisor", "partner"})
 STEP_NAMES: tuple[str, ...] = ("triaged", "referred", "outcome")
-#: The marking of STIM pages (partner data); a case page showing force data is marked higher
-#: when the records behind its cross-matches are.
+#: The marking of STIM pages (partner data); a case page's cross-matches may raise it.
 STIM_MARKING = "OFFICIAL-SENSITIVE"
 
 html = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -60,8 +55,7 @@ def _actor(request: Request, user: Principal) -> Actor:
 
 
 def _partner(actor: Actor) -> str | None:
-    """The partner code a partner user is restricted to ('' for a partner user of an
-    organisation without one, which matches no account); None for police users."""
+    """A partner user's partner code ('' when their organisation has none: no account)."""
     return (actor.partner or "") if actor.role == "partner" else None
 
 
@@ -75,8 +69,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _case_payload(request: Request, user: Principal, case_id: str) -> dict[str, Any]:
-    """A case as the user may see it: a partner's own accounts only; cross-matches (and the
-    case's forces) only as far as the user may see the force records behind them."""
+    """A case as the user may see it (:func:`case_view`, :func:`visible_crossmatch`)."""
     actor = _actor(request, user)
     snap = snapshot_of(request)
     with duckdb_cursor(snap) as cur:
@@ -95,7 +88,7 @@ def _case_payload(request: Request, user: Principal, case_id: str) -> dict[str, 
 
 
 def _cases(request: Request, user: Principal, actor: Actor, **filters: Any) -> list[dict[str, Any]]:
-    """The case list the user may see, each case's forces as far as they may see them."""
+    """The cases the user may see, each with the forces of its matches the user may see."""
     snap = snapshot_of(request)
     with duckdb_cursor(snap) as cur:
         rows = list_cases(cur, _partner(actor), **filters)
