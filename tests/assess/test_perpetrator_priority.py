@@ -20,7 +20,7 @@ from toex.assess.sql_steps import query
 from toex.assess.stage import run_assess
 from toex.model.assess_tables import TABLE_SPECS
 
-from .builders import AS_OF, build_warehouse, scenario
+from .builders import AS_OF, build_warehouse, crime, mention, scenario
 
 
 def _row(
@@ -274,3 +274,87 @@ def test_frequency_band_edges(n: int, points: float) -> None:
     expr = count_points_sql(load_assess_config().frequency, "n")
     got = duckdb.sql(f"SELECT {expr} FROM (SELECT CAST(? AS BIGINT) AS n)", params=[n])
     assert got.fetchone() == (points,)
+
+
+# --- the markings of the records each row draws on ------------------------------------------
+
+
+def _marked() -> duckdb.DuckDBPyConnection:
+    """P1 offends three times: a rape (e1, essex) of V1, whose crime record gives no age (her
+    age comes from her one dated record, SECRET, in cambs; an undated one in norfolk does not
+    count); a rape (e2, SECRET) of V2, whose age is recorded (so her other, SECRET record does
+    not count); a non-VAWG offence (e3) against V3 (her dated record does not count). P1 has
+    no date of birth; P9, a co-suspect on e1, has an age on his record, and P1's age comes
+    from P1's own record, not P9's."""
+    d = dt.date.fromisoformat
+    secret = {"handling_code": "P", "classification": "SECRET"}
+    events = [
+        crime("e1", "essex", "2025-10-01", "19C", "ESSEX1", "North LPA"),
+        crime("e2", "cambs", "2025-03-01", "19C", "CAMBS1", "Fenland", **secret),
+        crime("e3", "wmp", "2025-02-01", "17A", "WMP1", "Coventry"),
+    ]
+    mentions = [
+        mention("s1", "e1", "suspect", "essex", gender="M"),
+        mention("s2", "e2", "suspect", "cambs", gender="M", age_at_event=30),
+        mention("s3", "e3", "suspect", "wmp", gender="M"),
+        mention("s9", "e1", "suspect", "staffs", gender="M", age_at_event=40,
+                handling_code="C", classification="SECRET"),
+        mention("v1", "e1", "victim", "essex", gender="F", handling_code="C",
+                classification="OFFICIAL-SENSITIVE"),
+        mention("v1m", None, "missing", "cambs", gender="F", dob=d("2008-01-01"), **secret),
+        mention("v1x", None, "witness", "norfolk", gender="F"),
+        mention("v2", "e2", "victim", "cambs", gender="F", age_at_event=20),
+        mention("v2m", None, "missing", "wmp", gender="F", dob=d("2004-01-01"), **secret),
+        mention("v3", "e3", "victim", "wmp", gender="F", handling_code="C"),
+        mention("v3m", None, "witness", "lancs", gender="F", dob=d("1990-01-01")),
+    ]  # fmt: skip
+    persons = {
+        "s1": "P1", "s2": "P1", "s3": "P1", "s9": "P9", "v1": "V1", "v1m": "V1", "v1x": "V1",
+        "v2": "V2", "v2m": "V2", "v3": "V3", "v3m": "V3",
+    }  # fmt: skip
+    con = build_warehouse(events, mentions, persons)
+    run_assess(con, as_of=AS_OF)
+    return con
+
+
+def test_marking_table_lists_every_record_the_row_draws_on() -> None:
+    con = _marked()
+    marks = {
+        pid: set(rows)
+        for pid, rows in (
+            (p, [tuple(r[1:]) for r in con.execute(
+                "SELECT * FROM assess_perpetrator_marking WHERE person_id = ?", [p]
+            ).fetchall()])
+            for p in ("P1", "P9")
+        )
+    }  # fmt: skip
+    official = ("P", "OFFICIAL")
+    assert marks["P1"] == {
+        ("essex", *official),  # s1, e1
+        ("cambs", *official),  # s2, v2
+        ("wmp", *official),  # s3, e3
+        ("cambs", "P", "SECRET"),  # e2, and V1's dated record v1m
+        ("essex", "C", "OFFICIAL-SENSITIVE"),  # v1
+        ("wmp", "C", "OFFICIAL"),  # v3
+    }
+    assert marks["P9"] == {
+        ("staffs", "C", "SECRET"),  # s9
+        ("essex", *official),  # e1
+        ("essex", "C", "OFFICIAL-SENSITIVE"),  # v1
+        ("cambs", "P", "SECRET"),  # v1m
+    }
+    p1 = _row(con, "P1")
+    # his own latest recorded age (30 at e2 on 2025-03-01), not his co-suspect's 40 at e1
+    assert p1["age"] == 30
+    assert "14 years old" not in p1["reason"] and "aged 17" in p1["reason"]  # V1: 2008 DOB
+
+
+def test_a_missing_marking_is_written_empty() -> None:
+    con = _marked()
+    con.execute("UPDATE staged_person_mention SET classification = NULL WHERE mention_id = 'v1'")
+    run_assess(con, as_of=AS_OF)
+    rows = con.execute(
+        "SELECT force, handling_code, classification FROM assess_perpetrator_marking "
+        "WHERE person_id = 'P1' AND force = 'essex' AND handling_code = 'C'"
+    ).fetchall()
+    assert rows == [("essex", "C", "")]

@@ -9,6 +9,7 @@ import pytest
 
 from toex.errors import AccessDeniedError, InputError, NotFoundError
 from toex.ops import open_store
+from toex.ops.accounts import create_organisation
 from toex.ops.audit import AuditQuery, search_entries, verify_chain
 from toex.ops.db import OpsStore
 from toex.ops.referrals import (
@@ -18,6 +19,7 @@ from toex.ops.referrals import (
     indicator_records,
     latest_indicator_rows,
     list_referrals,
+    may_step,
     raise_referral,
     record_indicator,
     record_outcome,
@@ -31,9 +33,22 @@ OTHER_PARTNER = Actor("oli", "partner", "partner-other", partner="other")
 CASE = CaseSnapshot("STIM-A1", "asw", "high", ("A1", "A2"), 5, ("London",), ("Romanian",))
 
 
+ESSEX = Actor("eve", "analyst", "essex-police")
+CAMBS = Actor("cal", "analyst", "cambs-police")
+REGIONAL_SUPERVISOR = Actor("sue", "supervisor", "toex-regional")
+FORCE_SUPERVISOR = Actor("sid", "supervisor", "cambs-police")
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[OpsStore]:
     s = open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    with s.session() as session:
+        create_organisation(session, "toex-regional", "Regional unit", "regional")
+        create_organisation(session, "essex-police", "Essex Police", "force", "essex")
+        create_organisation(session, "cambs-police", "Cambridgeshire", "force", "cambs")
+        create_organisation(session, "partner-asw", "Adult services web", "partner", "asw")
+        create_organisation(session, "partner-other", "Other website", "partner", "other")
+        session.commit()
     yield s
     s.dispose()
 
@@ -73,6 +88,50 @@ def test_partners_raise_but_do_not_move_referrals(store: OpsStore) -> None:
         triage(store, PARTNER, ref.id, "low")
     with pytest.raises(AccessDeniedError):
         raise_referral(store, OTHER_PARTNER, CASE)
+
+
+def test_partner_raised_referrals_are_moved_on_by_the_regional_team(store: OpsStore) -> None:
+    """A partner's referral is triaged and referred by the regional organisation; a force
+    analyst may not move it on until it is referred to his force, and then only to record
+    the outcome; another force's analyst never; a regional supervisor may take any step."""
+    ref = raise_referral(store, PARTNER, CASE)
+    for actor in (ESSEX, CAMBS, FORCE_SUPERVISOR):
+        assert not may_step(store, actor, ref)
+        with pytest.raises(AccessDeniedError, match="moved on by its owner organisation"):
+            triage(store, actor, ref.id, "high")
+    assert may_step(store, ANALYST, ref)
+    triage(store, ANALYST, ref.id, "high")
+    with pytest.raises(AccessDeniedError):
+        refer(store, ESSEX, ref.id, "force", "essex")
+    ref = refer(store, ANALYST, ref.id, "force", "essex")
+    assert may_step(store, ESSEX, ref) and not may_step(store, CAMBS, ref)
+    with pytest.raises(AccessDeniedError):
+        record_outcome(store, CAMBS, ref.id, "full_adoption")
+    done = record_outcome(store, ESSEX, ref.id, "full_adoption", "adopted")
+    assert [(s.step, s.by) for s in done.steps] == [
+        ("new", "pat"),
+        ("triaged", "ana"),
+        ("referred", "ana"),
+        ("outcome", "eve"),
+    ]
+    # Denied steps leave no trace: four steps, four audit entries.
+    assert len(search_entries(store, AuditQuery(action="referral"))) == 4
+    assert verify_chain(store).ok
+
+
+def test_police_raised_referrals_are_moved_on_by_the_raising_organisation(
+    store: OpsStore,
+) -> None:
+    ref = raise_referral(store, ESSEX, CASE)
+    assert not may_step(store, CAMBS, ref) and not may_step(store, ANALYST, ref)
+    with pytest.raises(AccessDeniedError):
+        triage(store, ANALYST, ref.id, "low")
+    triage(store, ESSEX, ref.id, "low")
+    referred = refer(store, REGIONAL_SUPERVISOR, ref.id, "force", "cambs")
+    assert referred.status == "referred"
+    assert may_step(store, CAMBS, referred)
+    assert record_outcome(store, CAMBS, ref.id, "intel_submission").status == "outcome"
+    assert not may_step(store, ESSEX, get_referral(store, ref.id))  # nothing left to do
 
 
 def test_partners_see_only_their_own_referrals(store: OpsStore) -> None:

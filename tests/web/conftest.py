@@ -46,6 +46,12 @@ def mini_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def mini_assessed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The inline warehouse with two more offenders and the assess stage's tables."""
+    return build_warehouse(tmp_path_factory.mktemp("mini") / "assessed.duckdb", assessed=True)
+
+
+@pytest.fixture(scope="session")
 def tiny_snapshot(tiny_warehouse: Path) -> Path:
     """The DuckDB file of the pipeline's snapshot of the tiny synthetic set."""
     from toex.engine import SnapshotStore

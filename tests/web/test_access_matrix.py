@@ -3,7 +3,12 @@ route (HTML and API: search, profile, network expansion, export) returns exactly
 the rule permits, computed independently by :mod:`access_truth`. A user whose organisation has
 no agreement for a force never sees its records, its persons, or a count that includes them.
 
-Runs on the inline warehouse and on the pipeline's snapshot of the tiny synthetic set.
+Derived figures too: priority scores and reasons (on profiles and the priority list) only
+where every record behind them is visible; cross-force lists and counts; network sizes;
+STIM cross-matches with their forces and record counts (and none for partner users).
+
+Runs on the inline warehouse (with the assess stage's tables) and on the pipeline's snapshot
+of the tiny synthetic set.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ DATA_ROLES = {"analyst", "supervisor"}
 PURPOSE = "access matrix test"
 _PERSON = re.compile(r'data-person="([^"]+)"')
 _MENTION = re.compile(r'data-mention="([^"]+)"')
+_PRIORITY = re.compile(r'data-priority="([^"]+)"')
+_CROSSFORCE = re.compile(r'data-crossforce="([^"]+)" data-forces="([^"]*)" data-records="(\d+)"')
+_CROSSMATCH = re.compile(r'data-crossmatch="([^"]+)"')
 
 
 @dataclass
@@ -45,6 +53,22 @@ class Dataset:
     persons: list[str]
     dob: dt.date
     surname: str
+    stim_cases: list[str]
+
+
+def _stim_cases(truth: Truth) -> list[str]:
+    """Cases whose matched persons' force records carry the most different markings, and
+    the first case matching a person none of whose force records is OFFICIAL."""
+    marks: dict[str, set[tuple[str, str, str]]] = {}
+    sensitive: list[str] = []
+    for row in truth.crossmatch:
+        mine = [truth.mentions[m] for m in truth.persons[row["person_id"]]]
+        found = {(m["force"], m["handling_code"], m["classification"]) for m in mine}
+        marks.setdefault(row["case_id"], set()).update(found)
+        if all(c != "OFFICIAL" for _, _, c in found):
+            sensitive.append(row["case_id"])
+    chosen = sorted(marks, key=lambda c: (-len(marks[c]), c))[:3]
+    return list(dict.fromkeys(chosen + sorted(sensitive)[:1]))
 
 
 def _dataset(name: str, path: Path, persons: list[str] | None = None) -> Dataset:
@@ -97,14 +121,15 @@ def _dataset(name: str, path: Path, persons: list[str] | None = None) -> Dataset
         list(dict.fromkeys([*chosen, *extra])),
         dobs[0],
         surname,
+        _stim_cases(truth),
     )
 
 
 @pytest.fixture(scope="module", params=["mini", "tiny"])
-def dataset(request: pytest.FixtureRequest, mini_warehouse: Path) -> Dataset:
+def dataset(request: pytest.FixtureRequest, mini_assessed_warehouse: Path) -> Dataset:
     """The inline warehouse, then the pipeline's snapshot of the tiny synthetic set."""
     if request.param == "mini":
-        return _dataset("mini", mini_warehouse, ["P1", "A1", "P2"])
+        return _dataset("mini", mini_assessed_warehouse, ["P1", "A1", "P2", "P5", "P6"])
     snapshot = request.getfixturevalue("tiny_snapshot")
     planted = planted_persons(request.getfixturevalue("tiny_synth"), snapshot)
     # A two-force serial offender, a person held under two handling codes, a network lead.
@@ -203,6 +228,8 @@ def _check_api(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: lis
                 assert resp.json() == {"error": f"no person {pid!r}", "status": 404}
             continue
         assert {m["mention_id"] for m in p.json()["mentions"]} == mine, (user, pid)
+        shown = p.json()["priority"]
+        assert (shown is not None) == t.score_visible(pid, rule), (user, pid, shown)
         assert {e["event_id"] for e in p.json()["events"]} == t.person_events(pid, vis, rule)
         assert p.json()["forces"] == t.forces_of(pid, vis)
         expected_n = t.neighbours(pid, vis, rule)
@@ -211,7 +238,9 @@ def _check_api(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: lis
         assert {r["mention_id"] for r in x.json()["rows"]} == mine, (user, pid)
 
 
-def _check_html(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: list[str]) -> None:
+def _check_html(
+    env: Env, ds: Dataset, user: str, rule: Rule | None, persons: list[str], lists: bool
+) -> None:
     t = ds.truth
     vis = t.visible(rule)
     env.client.cookies.clear()
@@ -229,6 +258,8 @@ def _check_html(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: li
     if len(expected) <= 50:
         assert set(_PERSON.findall(r.text)) == expected, user
     assert f"{len(expected)} person" in r.text
+    if lists:
+        _check_lists(env, ds, user, rule, vis)
     for pid in persons:
         mine = t.person_mentions(pid, vis)
         page = env.client.get(f"/person/{pid}")
@@ -242,6 +273,7 @@ def _check_html(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: li
                 )
             continue
         assert set(_MENTION.findall(page.text)) == mine, (user, pid)
+        assert ('id="priority-score"' in page.text) == t.score_visible(pid, rule), (user, pid)
         hidden = set(t.persons[pid]) - mine
         assert not any(h in page.text for h in hidden), (user, pid)
         expected_n = t.neighbours(pid, vis, rule)
@@ -253,11 +285,73 @@ def _check_html(env: Env, ds: Dataset, user: str, rule: Rule | None, persons: li
         assert lines[0] == lines[-1] == export.headers["x-classification"]
 
 
+def _check_lists(env: Env, ds: Dataset, user: str, rule: Rule, vis: set[str]) -> None:
+    """The priority list and the cross-force list, against the oracle (a purpose stated)."""
+    t = ds.truth
+    html = env.client.get("/perpetrators").text
+    scored = t.scores_visible(rule)
+    listed = _PRIORITY.findall(html)
+    assert f"{len(scored)} scored perpetrator" in html, user
+    assert set(listed) <= scored and len(listed) == min(len(scored), 100), user
+    html = env.client.get("/crossforce").text
+    spread = {p for p in t.persons if len(t.forces_of(p, vis)) > 1}
+    assert f"{len(spread)} person" in html, user
+    rows = _CROSSFORCE.findall(html)
+    assert len(rows) == min(len(spread), 200), user
+    for pid, forces, records in rows:
+        assert pid in spread, (user, pid)
+        assert forces.split(",") == t.forces_of(pid, vis), (user, pid)
+        assert int(records) == len(t.person_mentions(pid, vis)), (user, pid)
+
+
+def _check_stim(
+    env: Env, ds: Dataset, user: str, role: str, rule: Rule | None, cases: list[str]
+) -> None:
+    """STIM cases: cross-matches (persons, values, forces, record counts) only from force
+    records the user may see; partner users see none, nor the case's forces."""
+    t = ds.truth
+    auth = {"Authorization": f"Bearer {env.tokens[user]}"}
+    listed = env.client.get("/api/v1/stim/cases", headers=auth, params={"limit": 1000})
+    if role == "admin":
+        assert listed.status_code == 403, user
+        return
+    vis = t.visible(rule)
+    expected = t.crossmatch_visible(rule, vis, set(cases))
+    by_case = {r["case_id"]: r for r in listed.json()}
+    for case_id in cases:
+        mine = {k: v for k, v in expected.items() if k[0] == case_id}
+        strong = sorted({f for k, (forces, _) in mine.items() for f in forces if k[2] != "name"})
+        r = env.client.get(f"/api/v1/stim/cases/{case_id}", headers=auth)
+        if role == "partner":
+            assert "crossmatch_forces" not in by_case.get(case_id, {}), (user, case_id)
+            if r.status_code == 200:
+                assert r.json()["crossmatch"] == [], (user, case_id)
+                assert "crossmatch_forces" not in r.json()["case"], (user, case_id)
+            continue
+        body = r.json()
+        shown = {
+            (case_id, x["person_id"], x["match_kind"], x["matched_value"]): (
+                x["forces"].split(","),
+                x["n_records"],
+            )
+            for x in body["crossmatch"]
+        }
+        assert shown == mine, (user, case_id)
+        assert "network_id" not in str(body["crossmatch"]), (user, case_id)
+        assert body["case"]["crossmatch_forces"] == (",".join(strong) or None), (user, case_id)
+        if case_id in by_case:  # the list holds assessed cases only
+            assert by_case[case_id]["crossmatch_forces"] == (",".join(strong) or None), user
+        if role == "analyst" and case_id == cases[-1]:  # the page, for the sensitive case
+            page = env.client.get(f"/stim/cases/{case_id}").text
+            assert set(_CROSSMATCH.findall(page)) == {k[1] for k in mine}, (user, case_id)
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(env: Env, dataset: Dataset, role: str) -> None:
-    """Analysts: every route for every person; supervisors (the same rule): every API route
-    and the HTML routes for the lead person; roles without data access: every route for the
-    lead person answers 403."""
+    """Analysts: every route for every person, the lists and the chosen STIM cases;
+    supervisors (the same rule): every API route, the HTML routes for the lead person and
+    one STIM case; roles without data access: every route for the lead person answers 403,
+    and partner users see no force data in STIM cases."""
     for org in dataset.orgs:
         for handling in HANDLING:
             for clearance in CLEARANCES:
@@ -267,7 +361,10 @@ def test_access_matrix(env: Env, dataset: Dataset, role: str) -> None:
                 _check_api(
                     env, dataset, user, rule, dataset.persons if role in DATA_ROLES else everyone
                 )
-                _check_html(env, dataset, user, rule, everyone)
+                _check_html(env, dataset, user, rule, everyone, role == "analyst")
+                if dataset.truth.crossmatch:
+                    cases = dataset.stim_cases if role == "analyst" else dataset.stim_cases[:1]
+                    _check_stim(env, dataset, user, role, rule, cases)
 
 
 def test_no_agreement_means_no_trace(env: Env, dataset: Dataset) -> None:

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
 import shutil
 from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from toex.errors import InputError, NotFoundError, SnapshotError
 from toex.ops.access import AccessScope
-from toex.web.data.filters import highest_marking, in_list, visible_predicate
+from toex.web.data.filters import (
+    all_permitted_predicate,
+    highest_marking,
+    in_list,
+    permits_all,
+    visible_predicate,
+)
 from toex.web.data.persons import person_profile
 from toex.web.data.search import (
     SearchCriteria,
@@ -29,11 +37,53 @@ ALL = AccessScope(frozenset({"cambs", "essex", "norfolk"}), frozenset({"P", "C"}
 
 def test_every_data_query_reads_the_visible_views_only() -> None:
     folder = resources.files("toex.web.data")
-    for name in ("search.py", "persons.py", "network.py", "lists.py"):
+    for name in ("search.py", "persons.py", "network.py", "lists.py", "stim.py"):
         source = folder.joinpath(name).read_text("utf-8")
         assert not re.search(r"staged_\w+", source), name
     explain = resources.files("toex.web").joinpath("explain.py").read_text("utf-8")
     assert "staged_" not in explain
+
+
+MARKINGS = [
+    (f, h, c)
+    for f in ("cambs", "essex", "", "x'); DROP")
+    for h in ("P", "C", "", "p")
+    for c in ("OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET", "RESTRICTED", "")
+]
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        ALL,
+        AccessScope(frozenset({"cambs"}), frozenset({"P"}), "OFFICIAL"),
+        AccessScope(frozenset({"essex"}), frozenset({"C", "P"}), "OFFICIAL-SENSITIVE"),
+        AccessScope(),
+    ],
+)
+def test_a_derived_figure_needs_every_record_behind_it(scope: AccessScope) -> None:
+    """``permits_all`` (Python) and ``all_permitted_predicate`` (SQL) agree with asking
+    ``permits`` of every record, over random sets of markings including missing ('') and
+    unknown ones (RESTRICTED, lower-case p), which never pass; a set not known (NULL) fails."""
+    rnd = random.Random(14)
+    con = duckdb.connect()
+    for _ in range(200):
+        records = rnd.sample(MARKINGS, rnd.randint(1, 4))
+        expected = all(scope.permits(*m) for m in records)
+        forces, codes, classes = (sorted({m[i] for m in records}) for i in range(3))
+        assert permits_all(scope, forces, codes, classes) is expected, (scope, records)
+        (got,) = con.execute(
+            "SELECT " + all_permitted_predicate(scope, "t") + " FROM (SELECT ?::VARCHAR[] "
+            "AS mark_forces, ?::VARCHAR[] AS mark_codes, ?::VARCHAR[] AS mark_classes) t",
+            [forces, codes, classes],
+        ).fetchone() or (None,)
+        assert got is expected, (scope, records)
+    assert not permits_all(scope, None, ["P"], ["OFFICIAL"])
+    (got,) = con.execute(
+        "SELECT " + all_permitted_predicate(scope, "t") + " FROM (SELECT NULL::VARCHAR[] "
+        "AS mark_forces, ['P'] AS mark_codes, ['OFFICIAL'] AS mark_classes) t"
+    ).fetchone() or (None,)
+    assert got is False
 
 
 def test_visible_predicate_writes_checked_literals() -> None:

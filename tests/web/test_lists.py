@@ -28,6 +28,13 @@ def tiny(
     return client, users, Truth(tiny_snapshot)
 
 
+def _login(client: TestClient, user_id: int) -> None:
+    """A session for ``user_id`` with a stated purpose (the lists ask for one)."""
+    client.cookies.clear()  # the purpose's session cookie is set by the server, per domain
+    token = session_for(client, user_id)
+    client.post("/purpose", data={"csrf_token": token, "purpose": "list tests"})
+
+
 def _rows(html: str) -> list[str]:
     return re.findall(r'<td>\d+</td><td><a href="/person/([^"]+)">', html)
 
@@ -36,7 +43,7 @@ def test_priority_list_ranks_the_planted_serial_offender_first(
     tiny: tuple[TestClient, Users, Truth],
 ) -> None:
     client, users, _ = tiny
-    session_for(client, users.user("nat", "analyst", "national"))
+    _login(client, users.user("nat", "analyst", "national"))
     html = client.get("/perpetrators").text
     assert "16 years old" in html.split("</tr>")[1]
     assert len(_rows(html)) == 100
@@ -44,24 +51,34 @@ def test_priority_list_ranks_the_planted_serial_offender_first(
     assert _rows(cambs)[0] == _rows(html)[0]
 
 
-def test_priority_list_hides_persons_with_hidden_records(
+def test_priority_list_hides_scores_resting_on_hidden_records(
     tiny: tuple[TestClient, Users, Truth],
 ) -> None:
+    """A force analyst sees exactly the scores all of whose records (his mentions, his
+    crimes, their victims) are visible to him, by the oracle, though he sees some records of
+    offenders whose scores stay hidden."""
     client, users, truth = tiny
-    session_for(client, users.user("cam", "analyst", "force-cambs", "OFFICIAL", "P"))
-    vis = truth.visible(Rule(frozenset({"cambs"}), frozenset({"P"}), "OFFICIAL"))
-    listed = _rows(client.get("/perpetrators").text)
-    assert listed
-    for pid in listed:
-        assert truth.persons[pid] <= vis, pid
+    for clearance in ("OFFICIAL", "OFFICIAL-SENSITIVE"):
+        rule = Rule(frozenset({"cambs"}), frozenset({"P", "C"}), clearance)
+        _login(client, users.user(f"cam-{clearance}", "analyst", "force-cambs", clearance))
+        html = client.get("/perpetrators").text
+        expected = truth.scores_visible(rule)
+        assert set(_rows(html)) == expected, clearance
+        assert f"{len(expected)} scored perpetrator" in html
+        vis = truth.visible(rule)
+        partly = {p for p in truth.scored if truth.persons[p] & vis} - expected
+        assert partly, clearance  # persons the user sees whose score stays hidden
+    assert expected and len(expected) < len(
+        truth.scores_visible(Rule(frozenset(FORCES), frozenset({"P", "C"}), "SECRET"))
+    )
 
 
 def test_cross_force_counts_visible_forces_only(tiny: tuple[TestClient, Users, Truth]) -> None:
     client, users, truth = tiny
-    session_for(client, users.user("nat2", "analyst", "national"))
+    _login(client, users.user("nat2", "analyst", "national"))
     vis = truth.visible(Rule(frozenset(FORCES), frozenset({"P", "C"}), "SECRET"))
     expected = {p for p in truth.persons if len(truth.forces_of(p, vis)) > 1}
     html = client.get("/crossforce").text
     assert f"{len(expected)} persons with records you may see" in html
-    session_for(client, users.user("cam2", "analyst", "force-cambs"))
+    _login(client, users.user("cam2", "analyst", "force-cambs"))
     assert "0 persons with records you may see" in client.get("/crossforce").text

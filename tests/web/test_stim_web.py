@@ -22,8 +22,11 @@ from assess.stim_toy import toy_data, with_templates  # tests/ is on sys.path (r
 from toex.assess.stim.compute import StimResult, compute_stim
 from toex.assess.stim.partner_data import PartnerData
 from toex.assess.stim.stage import write_result
+from toex.ops import open_store
+from toex.ops.accounts import create_organisation
 from toex.ops.db import OpsStore
 
+from .access_truth import Truth
 from .conftest import TestClient, Users, make_app, session_for
 
 SHARED_PHONE = "07700 900555"  # A3's advert phone, also on B1's advert
@@ -304,3 +307,160 @@ def test_analyst_sees_every_partners_accounts(
     shared = stim_result.entity.set_index("account_id")["case_id"]["B1"]
     body = stim_client.get(f"/api/v1/stim/cases/{shared}", headers=headers).json()
     assert {m["partner"] for m in body["members"]} == {"asw", "bsw"}
+
+
+def _org(store: OpsStore, code: str, kind: str, force_code: str | None = None) -> None:
+    with store.session() as s:
+        create_organisation(s, code, code, kind, force_code)
+        s.commit()
+
+
+def test_referral_steps_are_for_the_owner_the_recipient_and_regional_supervisors(
+    stim_client: TestClient,
+    people: dict[str, int],
+    users: Users,
+    store: OpsStore,
+    stim_result: StimResult,
+) -> None:
+    """A partner's referral is triaged and referred by the regional team; a force analyst
+    may record its outcome only once it is referred to his force; the pages offer the step
+    form only to those who may take it; the same through the API."""
+    _org(store, "essex-police", "force", "essex")
+    _org(store, "cambs-police", "force", "cambs")
+    essex = users.user("eve", "analyst", "essex-police")
+    users.user("cal", "analyst", "cambs-police")
+    _, _, cases = _visible(stim_result, "asw")
+    case_id = sorted(cases)[0]
+    pat = {"Authorization": f"Bearer {users.token('pat')}"}
+    ref = stim_client.post(f"/api/v1/stim/cases/{case_id}/referral", headers=pat, json={})
+    assert ref.status_code == 201, ref.text
+    rid = ref.json()["id"]
+    steps = f"/stim/referrals/{rid}/step"
+
+    token = session_for(stim_client, essex)
+    assert 'id="step-form"' not in stim_client.get(f"/stim/referrals/{rid}").text
+    r = stim_client.post(steps, data={"csrf_token": token, "step": "triaged"})
+    assert r.status_code == 403 and "moved on by its owner organisation" in r.text
+    stim_client.cookies.clear()
+    token = session_for(stim_client, people["analyst"])  # the regional analyst
+    assert 'id="step-form"' in stim_client.get(f"/stim/referrals/{rid}").text
+    r = stim_client.post(steps, data={"csrf_token": token, "step": "triaged", "priority": "high"})
+    assert r.status_code == 303
+
+    api = f"/api/v1/stim/referrals/{rid}/step"
+    eve = {"Authorization": f"Bearer {users.token('eve')}"}
+    cal = {"Authorization": f"Bearer {users.token('cal')}"}
+    ann = {"Authorization": f"Bearer {users.token('ann')}"}
+    referral = {"step": "referred", "to_kind": "force", "to": "essex"}
+    assert stim_client.post(api, headers=eve, json=referral).status_code == 403
+    assert stim_client.post(api, headers=ann, json=referral).status_code == 200
+    outcome = {"step": "outcome", "outcome": "full_adoption"}
+    r = stim_client.post(api, headers=cal, json=outcome)
+    assert r.status_code == 403, r.text
+    assert r.json()["error"].startswith(f"referral {rid} is moved on by its owner")
+    stim_client.cookies.clear()
+    token = session_for(stim_client, essex)
+    assert 'id="step-form"' in stim_client.get(f"/stim/referrals/{rid}").text
+    r = stim_client.post(
+        steps, data={"csrf_token": token, "step": "outcome", "outcome": "full_adoption"}
+    )
+    assert r.status_code == 303
+    done = stim_client.get("/api/v1/stim/referrals", headers=ann).json()
+    assert [(s["step"], s["by"]) for s in done[0]["steps"]] == [
+        ("new", "pat"),
+        ("triaged", "ann"),
+        ("referred", "ann"),
+        ("outcome", "eve"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def tiny_stim(
+    tiny_snapshot: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Users, Truth]]:
+    """The app over the tiny pipeline snapshot (real cross-matches), its users and truth."""
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('stim_tiny') / 'ops.sqlite'}")
+    users = Users(store)
+    with TestClient(make_app(store, tiny_snapshot), follow_redirects=False) as client:
+        yield client, users, Truth(tiny_snapshot)
+    store.dispose()
+
+
+def _sensitive_phone_match(truth: Truth) -> tuple[str, str, str, str, int]:
+    """A phone cross-match to a person whose force records are all one force's and all
+    OFFICIAL-SENSITIVE: (case, person, phone, force, number of force records)."""
+    for row in sorted(truth.crossmatch, key=lambda r: (r["case_id"], r["person_id"])):
+        if row["match_kind"] != "phone":
+            continue
+        pid = row["person_id"]
+        records = truth.force_mentions(pid, set(truth.persons[pid]))
+        forces = {m["force"] for m in records}
+        if len(forces) == 1 and {m["classification"] for m in records} == {"OFFICIAL-SENSITIVE"}:
+            return row["case_id"], pid, row["matched_value"], forces.pop(), len(records)
+    raise AssertionError("no such match in the tiny set")
+
+
+def test_cross_matches_follow_clearance_and_handling_codes(
+    tiny_stim: tuple[TestClient, Users, Truth],
+) -> None:
+    """Issue 14 item 2: an analyst cleared to OFFICIAL gets a 404 on a person whose records
+    are OFFICIAL-SENSITIVE, and the STIM case no longer names that person, the phone that
+    matched or a count of his records (API and page); cleared higher, he sees the match with
+    the number of records he may see; without the handling code he does not."""
+    client, users, truth = tiny_stim
+    case_id, pid, phone, force, n_records = _sensitive_phone_match(truth)
+    users.org(f"force-{force}", [force])
+    for clearance, handling, shown in (
+        ("OFFICIAL", "P,C", False),
+        ("OFFICIAL-SENSITIVE", "C", False),
+        ("OFFICIAL-SENSITIVE", "P", True),
+    ):
+        name = f"{force}.{clearance}.{handling}"
+        uid = users.user(name, "analyst", f"force-{force}", clearance, handling)
+        auth = {"Authorization": f"Bearer {users.token(name)}"}
+        person = client.get(f"/api/v1/persons/{pid}", headers=auth, params={"purpose": "probe"})
+        assert person.status_code == (200 if shown else 404), name
+        body = client.get(f"/api/v1/stim/cases/{case_id}", headers=auth).json()
+        rows = [x for x in body["crossmatch"] if x["person_id"] == pid]
+        client.cookies.clear()
+        session_for(client, uid)
+        page = client.get(f"/stim/cases/{case_id}").text
+        if not shown:
+            assert rows == [] and pid not in str(body) and pid not in page, name
+            assert all(x["matched_value"] != phone for x in body["crossmatch"]), name
+            continue
+        (match,) = [x for x in rows if x["match_kind"] == "phone"]
+        assert (match["matched_value"], match["forces"], match["n_records"]) == (
+            phone,
+            force,
+            n_records,
+        )
+        assert force in (body["case"]["crossmatch_forces"] or "").split(",")
+        assert f'data-crossmatch="{pid}"' in page
+        assert 'id="marking-top">OFFICIAL-SENSITIVE<' in page
+
+
+def test_partner_users_see_no_force_data(tiny_stim: tuple[TestClient, Users, Truth]) -> None:
+    """A partner user's own cases carry no cross-match, no forces and no matched person."""
+    client, users, truth = tiny_stim
+    users.org("partner-asw", [], "partner")
+    uid = users.user("asw-user", "partner", "partner-asw")
+    auth = {"Authorization": f"Bearer {users.token('asw-user')}"}
+    listed = client.get("/api/v1/stim/cases", headers=auth, params={"limit": 1000}).json()
+    assert listed and all("crossmatch_forces" not in r for r in listed)
+    matched = {r["case_id"] for r in truth.crossmatch}
+    persons = {r["person_id"] for r in truth.crossmatch}
+    client.cookies.clear()
+    session_for(client, uid)
+    seen = 0
+    for case_id in sorted(matched):
+        r = client.get(f"/api/v1/stim/cases/{case_id}", headers=auth)
+        if r.status_code != 200:
+            continue
+        seen += 1
+        assert r.json()["crossmatch"] == [] and "crossmatch_forces" not in r.json()["case"]
+        page = client.get(f"/stim/cases/{case_id}").text
+        assert 'id="case-crossmatch"' not in page
+        for text in (r.text, page):
+            assert not any(p in text for p in persons), case_id
+    assert seen  # the partner's own cases include matched ones

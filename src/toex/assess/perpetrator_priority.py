@@ -33,6 +33,7 @@ from toex.assess.sql_steps import Step, sql_literal
 
 PRIORITY_TABLE = "assess_perpetrator_priority"
 RANK_TABLE = "assess_perpetrator_rank"
+MARKING_TABLE = "assess_perpetrator_marking"
 FORCE_REGION = "assess__force_region"
 ORDER_KEY = "s.score DESC, s.harm_score DESC, s.n_vawg_offences DESC, s.person_id"
 
@@ -121,8 +122,11 @@ GROUP BY ALL"""
     return {"sql": sql, "output_table_name": f"{prefix}victim_of"}
 
 
-def facts_sql(cfg: AssessConfig, as_of: dt.date, prefix: str) -> Step:
-    """Per-person facts over his offences as suspect (persons with a VAWG offence only)."""
+def facts_sql(cfg: AssessConfig, as_of: dt.date, prefix: str, mention_person: str) -> Step:
+    """Per-person facts over his offences as suspect (persons with a VAWG offence only).
+
+    His age: from his date of birth, else from the age recorded on his own latest suspect
+    record (never a co-suspect's), else from his year of birth."""
     lit = sql_literal
     recent = lit(months_before(as_of, cfg.recent_months))
     prev = lit(months_before(as_of, 2 * cfg.recent_months))
@@ -181,7 +185,9 @@ sus_age AS (
                ORDER BY offence_date DESC, age_at_event) AS age_from_event
   FROM (SELECT so.person_id AS mp_person, so.offence_date, m.age_at_event
         FROM so JOIN staged_person_mention AS m ON m.event_id = so.event_id
-        AND m.role = 'suspect' AND m.age_at_event IS NOT NULL) AS t
+        AND m.role = 'suspect' AND m.age_at_event IS NOT NULL
+        JOIN {mention_person} AS own ON own.mention_id = m.mention_id
+        AND own.person_id = so.person_id) AS t
   GROUP BY 1)
 SELECT off.person_id, prim.force, fr.region, off.forces,
   coalesce({age_sql("d.dob", lit(as_of))}, sa.age_from_event,
@@ -266,7 +272,7 @@ def priority_steps(
         person_dob_sql(prefix, mention_person),
         suspect_offence_sql(prefix, mention_person),
         victim_of_sql(prefix, mention_person),
-        facts_sql(cfg, as_of, prefix),
+        facts_sql(cfg, as_of, prefix, mention_person),
         scored_sql(cfg, prefix),
         rank_sql(prefix, output_rank),
         priority_output_sql(cfg, as_of, prefix, output, output_rank),
@@ -326,4 +332,51 @@ LEFT JOIN area_best AS fb
   ON fb.person_id = p.person_id AND fb.area_type = 'force' AND fb.area = p.force
 LEFT JOIN area_best AS rb
   ON rb.person_id = p.person_id AND rb.area_type = 'region' AND rb.area = p.region"""
+    return {"sql": sql, "output_table_name": output}
+
+
+def marking_sql(prefix: str, mention_person: str, output: str = MARKING_TABLE) -> Step:
+    """Per scored person, the distinct markings (force, handling code, classification) of
+    every record his priority row draws on; a missing marking is written as ``''``.
+
+    The records: all his mentions (date of birth, age); every crime he is a suspect on
+    (offences, dates, harm, OICs, LPCs, forces); every victim record on those crimes (victims,
+    their ages, a female victim making an offence VAWG); and, for a victim of a VAWG crime
+    whose records on it give no age, every record of that victim with a date or year of birth
+    (the age is then worked out from them). Needs the ``{prefix}scored`` and
+    ``{prefix}suspect_offence`` steps of :func:`priority_steps`.
+    """
+    sql = f"""
+WITH scored AS (SELECT person_id FROM {prefix}scored),
+so AS (SELECT * FROM {prefix}suspect_offence WHERE person_id IN (SELECT person_id FROM scored)),
+own AS (
+  SELECT mp.person_id, m.force, m.handling_code, m.classification
+  FROM {mention_person} AS mp JOIN staged_person_mention AS m USING (mention_id)
+  WHERE mp.person_id IN (SELECT person_id FROM scored)),
+crimes AS (
+  SELECT so.person_id, e.force, e.handling_code, e.classification
+  FROM so JOIN staged_event AS e USING (event_id)),
+victims AS (
+  SELECT so.person_id, v.force, v.handling_code, v.classification
+  FROM so JOIN staged_person_mention AS v ON v.event_id = so.event_id AND v.role = 'victim'),
+no_age AS (
+  SELECT DISTINCT suspect_id, victim_id FROM (
+    SELECT so.person_id AS suspect_id, vp.person_id AS victim_id
+    FROM so
+    JOIN staged_person_mention AS v ON v.event_id = so.event_id AND v.role = 'victim'
+    JOIN {mention_person} AS vp ON vp.mention_id = v.mention_id
+    WHERE so.is_vawg AND vp.person_id <> so.person_id
+    GROUP BY so.person_id, so.event_id, vp.person_id
+    HAVING max(v.age_at_event) IS NULL)),
+victim_dob AS (
+  SELECT n.suspect_id AS person_id, m.force, m.handling_code, m.classification
+  FROM no_age AS n
+  JOIN {mention_person} AS mp ON mp.person_id = n.victim_id
+  JOIN staged_person_mention AS m USING (mention_id)
+  WHERE m.dob > DATE '1900-01-01' OR m.dob_year > 1900)
+SELECT DISTINCT person_id, coalesce(force, '') AS force,
+       coalesce(handling_code, '') AS handling_code, coalesce(classification, '') AS classification
+FROM (SELECT * FROM own UNION ALL SELECT * FROM crimes UNION ALL SELECT * FROM victims
+      UNION ALL SELECT * FROM victim_dob)
+ORDER BY ALL"""
     return {"sql": sql, "output_table_name": output}

@@ -6,7 +6,8 @@ work on any DuckDB connection, so tests and benchmarks call it directly:
 
 1. the harm weights of the configured scheme (``assess_harm_weight``);
 2. perpetrator priority on resolved persons (``assess_perpetrator_priority``,
-   ``assess_perpetrator_rank``) and on unresolved mentions (``*_unresolved``), then each
+   ``assess_perpetrator_rank``, and the markings of the records each row draws on,
+   ``assess_perpetrator_marking``) and on unresolved mentions (``*_unresolved``), then each
    person's best rank before resolution beside his rank after;
 3. the safeguarding health checks (``assess_safeguarding``);
 4. the power few (``assess_power_few``).
@@ -34,6 +35,7 @@ from toex.assess.perpetrator_priority import (
     PRIORITY_TABLE,
     RANK_TABLE,
     before_after_sql,
+    marking_sql,
     priority_steps,
 )
 from toex.assess.sql_steps import (
@@ -138,7 +140,13 @@ def run_assess(
     run_steps(
         raw, priority_steps(cfg, as_of, mention_person=mention_person, output="assess__priority")
     )
-    run_steps(raw, [before_after_sql(mention_person, "assess__priority", PRIORITY_TABLE)])
+    run_steps(
+        raw,
+        [
+            before_after_sql(mention_person, "assess__priority", PRIORITY_TABLE),
+            marking_sql("assess__", mention_person),
+        ],
+    )
     done("perpetrators")
     run_steps(raw, safeguarding.safeguarding_steps(cfg, as_of, mention_person=mention_person))
     done("safeguarding")

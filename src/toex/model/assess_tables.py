@@ -142,6 +142,20 @@ PERPETRATOR_RANK_UNRESOLVED = spec(
     provenance=False,
 )
 
+PERPETRATOR_MARKING = spec(
+    "assess_perpetrator_marking",
+    "assess",
+    "The protective markings of every record a priority perpetrator's row (scores, facts, "
+    "reason) draws on: his mentions, the crimes he is a suspect on, the victim records on "
+    "them and, where a victim's age comes from a date of birth, that victim's records with "
+    "one. The web app shows a row only to a user who may see all of these markings.",
+    Column("person_id", "string", "The scored person.", False),
+    Column("force", "string", "Force of one or more of the records ('' when missing).", False),
+    Column("handling_code", "string", "Their handling code ('' when missing).", False),
+    Column("classification", "string", "Their classification ('' when missing).", False),
+    provenance=False,
+)
+
 SAFEGUARDING = spec(
     "assess_safeguarding",
     "assess",
@@ -205,6 +219,7 @@ POWER_FEW = spec(
 TABLE_SPECS: tuple[TableSpec, ...] = (
     HARM_WEIGHT,
     PERPETRATOR_PRIORITY,
+    PERPETRATOR_MARKING,
     PERPETRATOR_RANK,
     PERPETRATOR_PRIORITY_UNRESOLVED,
     PERPETRATOR_RANK_UNRESOLVED,

@@ -193,6 +193,41 @@ STIM_CASE_CROSSMATCH = spec(
     provenance=False,
 )
 
+STIM_CASE_CROSSMATCH_EVIDENCE = spec(
+    "stim_case_crossmatch_evidence",
+    "assess",
+    "The force records behind each cross-match, by their markings: a match is shown to a "
+    "user only when every record of one of its evidence units is visible to them.",
+    Column("case_id", "string", "The case.", False),
+    Column("person_id", "string", "The matched person.", False),
+    Column("match_kind", "string", "As in stim_case_crossmatch.", False),
+    Column("matched_value", "string", "As in stim_case_crossmatch.", False),
+    Column(
+        "unit",
+        "string",
+        "The evidence: 'mention:<id>' (a force mention carrying the value, or of the person) "
+        "or 'object:<id>' (an object carrying it and the force mention it is attached to).",
+        False,
+    ),
+    Column("force", "string", "Force of a record of the unit ('' when missing).", False),
+    Column("handling_code", "string", "Its handling code ('' when missing).", False),
+    Column("classification", "string", "Its classification ('' when missing).", False),
+    provenance=False,
+)
+
+STIM_CROSSMATCH_PERSON_MARKING = spec(
+    "stim_crossmatch_person_marking",
+    "assess",
+    "Force records of each cross-matched person per marking: a user's 'forces' and "
+    "'records' of a match are summed over the markings they may see.",
+    Column("person_id", "string", "The matched person.", False),
+    Column("force", "string", "Force ('' when missing).", False),
+    Column("handling_code", "string", "Handling code ('' when missing).", False),
+    Column("classification", "string", "Classification ('' when missing).", False),
+    Column("n_records", "int64", "Force records of the person with this marking.", False),
+    provenance=False,
+)
+
 TABLE_SPECS: tuple[TableSpec, ...] = (
     STIM_ENTITY,
     STIM_ENTITY_INDICATOR,
@@ -201,6 +236,8 @@ TABLE_SPECS: tuple[TableSpec, ...] = (
     STIM_CASE_LINK,
     STIM_TEXT_SIGNAL,
     STIM_CASE_CROSSMATCH,
+    STIM_CASE_CROSSMATCH_EVIDENCE,
+    STIM_CROSSMATCH_PERSON_MARKING,
 )
 
 #: The briefing's referral outcomes, code -> label (the ops workflow records the code).

@@ -8,13 +8,18 @@ step, so the audit log and the workflow cannot disagree. Partner users record in
 for their own organisation's accounts (action ``indicator``).
 
 Who may do what: partner users raise referrals and record indicators for their own
-partner's accounts only, and read only their own referrals; analysts and supervisors raise,
-triage, refer and record outcomes; admins manage accounts, not cases.
+partner's accounts only, and read only their own referrals; analysts and supervisors raise
+referrals and read them all; admins manage accounts, not cases. A referral is moved on
+(:func:`may_step`) only by its owner organisation's analysts and supervisors (the police
+organisation that raised it; for one a partner raised, the regional organisations), its
+outcome also by those of the organisation or force it was referred to, and any step by a
+supervisor of a regional organisation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -174,6 +179,49 @@ def raise_referral(
         return get_referral(store, ref.id)
 
 
+def _organisation(session: Session, code: str | None) -> Organisation | None:
+    if not code:
+        return None
+    found: Organisation | None = session.scalar(
+        select(Organisation).where(Organisation.code == code)
+    )
+    return found
+
+
+def _may_step(session: Session, actor: Actor, ref: StimReferral, step: str) -> bool:
+    """Whether ``actor`` may move ``ref`` to ``step`` (see the module docstring)."""
+    if actor.role not in _CASE_ROLES:
+        return False
+    mine = _organisation(session, actor.organisation)
+    kind = mine.kind if mine is not None else ""
+    if actor.role == "supervisor" and kind == "regional":
+        return True
+    raiser = _organisation(session, ref.raised_by_org)
+    if raiser is not None and raiser.kind == "partner":
+        owner = kind == "regional"
+    else:
+        owner = ref.raised_by_org == actor.organisation
+    if owner:
+        return True
+    codes = {actor.organisation} | ({mine.force_code} if mine and mine.force_code else set())
+    return step == "outcome" and ref.referred_to is not None and ref.referred_to in codes
+
+
+def next_step(ref: StimReferral) -> str | None:
+    """The step that moves ``ref`` on from its status (None once it has an outcome)."""
+    following = dict(itertools.pairwise(STATUSES))
+    return following.get(ref.status)
+
+
+def may_step(store: OpsStore, actor: Actor, ref: StimReferral, step: str | None = None) -> bool:
+    """Whether ``actor`` may take ``step`` (default: the next one) on ``ref``."""
+    step = step or next_step(ref)
+    if step is None:
+        return False
+    with store.session() as session:
+        return _may_step(session, actor, ref, step)
+
+
 def _advance(
     store: OpsStore,
     actor: Actor,
@@ -198,6 +246,12 @@ def _advance(
         if ref is None:
             session.rollback()
             raise NotFoundError(f"no STIM referral {referral_id}")
+        if not _may_step(session, actor, ref, step):
+            session.rollback()
+            raise AccessDeniedError(
+                f"referral {referral_id} is moved on by its owner organisation, the "
+                "organisation it was referred to (for the outcome) or a regional supervisor"
+            )
         if ref.status != expect:
             session.rollback()
             raise InputError(

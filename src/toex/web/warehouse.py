@@ -186,19 +186,40 @@ def _person_sql(columns: dict[str, frozenset[str]]) -> str | None:
 PRIORITY_TABLE = "assess_perpetrator_priority"
 SCORE_COLUMNS = ("priority_score", "score", "priority")
 REASON_COLUMNS = ("reason", "reasons", "explanation")
+#: The markings of the records each priority row draws on (the assess stage's).
+PRIORITY_MARKING_TABLE = "assess_perpetrator_marking"
 
 
 def _priority_sql(columns: dict[str, frozenset[str]]) -> str | None:
-    """The read model's ``web_priority`` (one person's score and reason by index)."""
+    """The read model's ``web_priority``: each scored person's score, reason and primary
+    force, with the distinct forces, handling codes and classifications of every record the
+    row draws on (``mark_*``, from ``assess_perpetrator_marking``; NULL when the snapshot
+    does not say, which no viewer is permitted)."""
     have = columns.get(PRIORITY_TABLE, frozenset())
     score = next((c for c in SCORE_COLUMNS if c in have), None)
     if score is None or "person_id" not in have:
         return None
     reason = next((c for c in REASON_COLUMNS if c in have), None)
-    reason_sql = f"CAST({reason} AS VARCHAR)" if reason else "NULL::VARCHAR"
+    reason_sql = f"CAST(p.{reason} AS VARCHAR)" if reason else "NULL::VARCHAR"
+    force_sql = "p.force" if "force" in have else "NULL::VARCHAR"
+    marks = ("person_id", "force", "handling_code", "classification")
+    if all(c in columns.get(PRIORITY_MARKING_TABLE, frozenset()) for c in marks):
+        named = (("force", "forces"), ("handling_code", "codes"), ("classification", "classes"))
+        lists = ", ".join(f"list(DISTINCT {c} ORDER BY {c}) AS mark_{n}" for c, n in named)
+        join = (
+            f"LEFT JOIN (SELECT person_id, {lists} FROM snap.main.{PRIORITY_MARKING_TABLE} "
+            "GROUP BY person_id) k ON k.person_id = p.person_id"
+        )
+        cols = "k.mark_forces, k.mark_codes, k.mark_classes"
+    else:
+        join, cols = (
+            "",
+            "NULL::VARCHAR[] AS mark_forces, NULL::VARCHAR[] AS mark_codes, "
+            + ("NULL::VARCHAR[] AS mark_classes"),
+        )
     return (
-        f"SELECT person_id, {score} AS score, {reason_sql} AS reason "
-        f"FROM snap.main.{PRIORITY_TABLE} ORDER BY person_id"
+        f"SELECT p.person_id, p.{score} AS score, {reason_sql} AS reason, {force_sql} AS force, "
+        f"{cols} FROM snap.main.{PRIORITY_TABLE} p {join} ORDER BY p.person_id"
     )
 
 

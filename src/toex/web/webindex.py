@@ -55,7 +55,7 @@ from toex.web.searchindex import SearchIndex
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout or the read model's definition changes (old caches rebuild).
-FORMAT = 3
+FORMAT = 4
 SUFFIX = ".webindex"
 MANIFEST = "manifest.json"
 READ_MODEL_FILE = "readmodel.duckdb"

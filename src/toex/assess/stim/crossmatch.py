@@ -13,8 +13,10 @@ come from a partner website:
   agrees: weak, listed for the analyst but not counted in ``crossmatch_forces``.
 
 Each match names the resolved person, the forces holding records of them, and their network
-(component level, from ``link_network_member`` when the link stage ran). SQL builders are
-pure; :func:`crossmatch_steps` returns the steps the stage runs.
+(component level, from ``link_network_member`` when the link stage ran), with the markings
+of the records behind it (``stim_case_crossmatch_evidence``, ``stim_crossmatch_person_marking``)
+so a viewer sees only what their access permits. SQL builders are pure;
+:func:`crossmatch_steps` returns the steps the stage runs.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def force_mentions_sql() -> Step:
     """``assess__stim_force_mention``: resolved person mentions that come from forces."""
     sql = f"""
 SELECT m.mention_id, r.person_id, m.force, m.phone, lower(m.email) AS email,
-       m.forename, m.surname
+       m.forename, m.surname, m.handling_code, m.classification
 FROM staged_person_mention AS m
 JOIN resolved_mention_person AS r ON r.mention_id = m.mention_id
 LEFT JOIN staged_event AS e ON e.event_id = m.event_id
@@ -43,21 +45,52 @@ WHERE m.role NOT IN ({_in_list(PARTNER_ROLES)})
     return Step(sql=sql, output_table_name="assess__stim_force_mention")
 
 
-def force_values_sql() -> Step:
-    """``assess__stim_force_value``: (kind, value, person_id) seen on force records."""
-    sql = """
-SELECT 'phone' AS kind, phone AS value, person_id FROM assess__stim_force_mention
-WHERE phone IS NOT NULL
-UNION
-SELECT 'email', email, person_id FROM assess__stim_force_mention WHERE email IS NOT NULL
-UNION
-SELECT o.object_type, CASE WHEN o.object_type = 'email' THEN lower(o.value) ELSE o.value END,
-       fm.person_id
-FROM staged_object AS o
+_FM_MARKS = "fm.force, fm.handling_code, fm.classification"
+
+
+def match_units_sql() -> Step:
+    """``assess__stim_match_unit``: every match with the force records it rests on.
+
+    One row per (match, evidence unit, record): a unit is a force mention carrying the
+    value (or, for ``person`` and ``name``, a force mention of the person), or an object
+    carrying it together with the force mention it is attached to (two records: a viewer
+    must be able to see both). A match stands when any one of its units is visible."""
+    obj_value = "CASE WHEN o.object_type = 'email' THEN lower(o.value) ELSE o.value END"
+    obj_join = f"""
+FROM assess__stim_key AS k
+JOIN staged_object AS o ON o.object_type = k.kind AND {obj_value} = k.value
 JOIN assess__stim_force_mention AS fm ON fm.mention_id = o.mention_id
-WHERE o.object_type IN ('phone', 'email', 'payer') AND o.value IS NOT NULL
+WHERE o.object_type IN ('phone', 'email', 'payer') AND o.value IS NOT NULL"""
+    head = "SELECT k.case_id, fm.person_id, k.kind, k.value, k.account_id, 'strong'"
+    sql = f"""
+SELECT k.case_id, fm.person_id, k.kind AS match_kind, k.value AS matched_value, k.account_id,
+       'strong' AS strength, 'mention:' || fm.mention_id AS unit, {_FM_MARKS}
+FROM assess__stim_key AS k
+JOIN assess__stim_force_mention AS fm ON k.kind = 'phone' AND fm.phone = k.value
+UNION ALL
+{head}, 'mention:' || fm.mention_id, {_FM_MARKS}
+FROM assess__stim_key AS k
+JOIN assess__stim_force_mention AS fm ON k.kind = 'email' AND fm.email = k.value
+UNION ALL
+{head}, 'object:' || o.object_id, o.force, o.handling_code, o.classification {obj_join}
+UNION ALL
+{head}, 'object:' || o.object_id, {_FM_MARKS} {obj_join}
+UNION ALL
+SELECT sm.case_id, fm.person_id, 'person', coalesce(sm.forename, '') || ' '
+       || coalesce(sm.surname, ''), sm.account_id, 'strong', 'mention:' || fm.mention_id,
+       {_FM_MARKS}
+FROM assess__stim_mention AS sm
+JOIN resolved_mention_person AS r ON r.mention_id = sm.mention_id
+JOIN assess__stim_force_mention AS fm ON fm.person_id = r.person_id
+UNION ALL
+SELECT sm.case_id, fm.person_id, 'name', sm.forename || ' ' || sm.surname, sm.account_id,
+       'weak', 'mention:' || fm.mention_id, {_FM_MARKS}
+FROM assess__stim_mention AS sm
+JOIN assess__stim_force_mention AS fm
+  ON fm.forename = sm.forename AND fm.surname = sm.surname
+WHERE sm.forename IS NOT NULL AND sm.surname IS NOT NULL AND length(sm.forename) > 1
 """
-    return Step(sql=sql, output_table_name="assess__stim_force_value")
+    return Step(sql=sql, output_table_name="assess__stim_match_unit")
 
 
 def person_forces_sql() -> Step:
@@ -74,25 +107,36 @@ GROUP BY person_id
 def matches_sql() -> Step:
     """``assess__stim_match``: (case, person, kind, value, account, strength) rows."""
     sql = """
-SELECT k.case_id, v.person_id, k.kind AS match_kind, k.value AS matched_value, k.account_id,
-       'strong' AS strength
-FROM assess__stim_key AS k
-JOIN assess__stim_force_value AS v ON v.kind = k.kind AND v.value = k.value
-UNION
-SELECT sm.case_id, fm.person_id, 'person', coalesce(sm.forename, '') || ' '
-       || coalesce(sm.surname, ''), sm.account_id, 'strong'
-FROM assess__stim_mention AS sm
-JOIN resolved_mention_person AS r ON r.mention_id = sm.mention_id
-JOIN assess__stim_force_mention AS fm ON fm.person_id = r.person_id
-UNION
-SELECT sm.case_id, fm.person_id, 'name', sm.forename || ' ' || sm.surname, sm.account_id,
-       'weak'
-FROM assess__stim_mention AS sm
-JOIN assess__stim_force_mention AS fm
-  ON fm.forename = sm.forename AND fm.surname = sm.surname
-WHERE sm.forename IS NOT NULL AND sm.surname IS NOT NULL AND length(sm.forename) > 1
+SELECT DISTINCT case_id, person_id, match_kind, matched_value, account_id, strength
+FROM assess__stim_match_unit
 """
     return Step(sql=sql, output_table_name="assess__stim_match")
+
+
+def evidence_sql() -> Step:
+    """``stim_case_crossmatch_evidence``: the markings of the records behind each match, by
+    evidence unit (missing markings as ``''``, which no viewer is permitted)."""
+    sql = """
+SELECT DISTINCT case_id, person_id, match_kind, matched_value, unit,
+       coalesce(force, '') AS force, coalesce(handling_code, '') AS handling_code,
+       coalesce(classification, '') AS classification
+FROM assess__stim_match_unit
+ORDER BY case_id, person_id, match_kind, matched_value, unit
+"""
+    return Step(sql=sql, output_table_name="stim_case_crossmatch_evidence")
+
+
+def person_marking_sql() -> Step:
+    """``stim_crossmatch_person_marking``: per matched person and marking, how many force
+    records of the person carry it (a viewer's forces and counts are summed from these)."""
+    sql = """
+SELECT person_id, coalesce(force, '') AS force, coalesce(handling_code, '') AS handling_code,
+       coalesce(classification, '') AS classification, count(*) AS n_records
+FROM assess__stim_force_mention
+WHERE person_id IN (SELECT person_id FROM stim_case_crossmatch)
+GROUP BY ALL ORDER BY ALL
+"""
+    return Step(sql=sql, output_table_name="stim_crossmatch_person_marking")
 
 
 def crossmatch_sql(has_networks: bool) -> Step:
@@ -138,8 +182,10 @@ def crossmatch_steps(has_networks: bool) -> list[Step]:
     """Every step, in order, from the key and mention tables to ``stim_case_crossmatch``."""
     return [
         force_mentions_sql(),
-        force_values_sql(),
+        match_units_sql(),
         person_forces_sql(),
         matches_sql(),
         crossmatch_sql(has_networks),
+        evidence_sql(),
+        person_marking_sql(),
     ]

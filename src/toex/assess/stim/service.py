@@ -74,7 +74,8 @@ def report_for(
     the store's records, with the referrals raised in the period. A partner user's report
     covers only their own accounts and referrals."""
     config = config or load_indicators()
-    partner = actor.partner if actor is not None and actor.role == "partner" else None
+    # A partner user of an organisation with no partner code is restricted to no partner.
+    partner = (actor.partner or "") if actor is not None and actor.role == "partner" else None
     data = load_partner_data(con, records_frame(store, partner))
     if partner is not None:
         data = only_partner(data, partner)
@@ -175,7 +176,8 @@ class StimService:
     def raise_referral(self, username: str, case_id: str, note: str = "") -> StimReferral:
         """Raise a case as a referral, as ``username``."""
         actor = actor_for(self.store, username)
-        snap = case_snapshot(self.con, case_id, actor.partner if actor.role == "partner" else None)
+        partner = (actor.partner or "") if actor.role == "partner" else None
+        snap = case_snapshot(self.con, case_id, partner)
         return raise_referral(self.store, actor, snap, note)
 
     def step(

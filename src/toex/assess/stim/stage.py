@@ -159,6 +159,8 @@ def write_result(con: Any, result: StimResult) -> None:
         (result.case_link, "stim_case_link"),
         (result.text_signal, "stim_text_signal"),
         (pd.DataFrame(), "stim_case_crossmatch"),
+        (pd.DataFrame(), "stim_case_crossmatch_evidence"),
+        (pd.DataFrame(), "stim_crossmatch_person_marking"),
     ):
         write_arrow(con, name, _arrow(frame, name))
 

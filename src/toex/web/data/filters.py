@@ -11,8 +11,10 @@ A query module writes its SQL against these names only. :func:`run` executes a q
 with its own parameters and returns rows as dicts. :func:`lookup` fetches rows by key (an
 index scan) and keeps those the same rule permits: DuckDB cannot use an index once other
 filters join the key filter, so point lookups filter after the scan instead of inside it.
-:func:`permitted_markings` states the rule for the coded rows of the name search index, and
-:func:`visible_links` for the link stage's edges (record by record, through their evidence).
+:func:`permitted_markings` states the rule for the coded rows of the name search index,
+:func:`visible_links` for the link stage's edges (record by record, through their evidence),
+and :func:`permits_all` / :func:`all_permitted_predicate` for derived figures that must be
+withheld unless every record behind them is visible (priority scores, STIM matches).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ VIEWS: dict[str, str] = {
     "v_object": "web_object",
     "v_location": "web_location",
     "v_person": "web_person",
+    "v_stim_evidence": "stim_case_crossmatch_evidence",
+    "v_stim_person": "stim_crossmatch_person_marking",
 }
 MARKING_COLUMNS = ("force", "handling_code", "classification")
 #: Lookups by up to this many keys are written as ``IN (?, ...)``, longer ones as ``ANY``.
@@ -70,6 +74,44 @@ def visible_predicate(scope: AccessScope, alias: str) -> str:
     )
 
 
+def permits_all(
+    scope: AccessScope,
+    forces: Iterable[str] | None,
+    codes: Iterable[str] | None,
+    classifications: Iterable[str] | None,
+) -> bool:
+    """Whether the scope permits every record of a set described by its distinct forces,
+    handling codes and classifications (None: not known, so not permitted).
+
+    The rule is a conjunction of one test per marking, so every record of the set is
+    permitted exactly when every force, every handling code and every classification is."""
+    if scope.empty or forces is None or codes is None or classifications is None:
+        return False
+    return (
+        all(f in scope.forces for f in forces)
+        and all(c in scope.handling_codes for c in codes)
+        and all(c in scope.classifications for c in classifications)
+    )
+
+
+def _list_literal(values: Iterable[str]) -> str:
+    safe = sorted(v for v in values if _SAFE_VALUE.match(v))
+    return "[" + ", ".join(f"'{v}'" for v in safe) + "]::VARCHAR[]"
+
+
+def all_permitted_predicate(scope: AccessScope, alias: str) -> str:
+    """:func:`permits_all` as SQL, over the columns ``mark_forces``, ``mark_codes`` and
+    ``mark_classes`` of the row aliased ``alias`` (a NULL list is not permitted)."""
+    if scope.empty:
+        return "FALSE"
+    return (
+        f"coalesce(list_has_all({_list_literal(scope.forces)}, {alias}.mark_forces) "
+        f"AND list_has_all({_list_literal(scope.handling_codes)}, {alias}.mark_codes) "
+        f"AND list_has_all({_list_literal(scope.classifications)}, {alias}.mark_classes), "
+        "FALSE)"
+    )
+
+
 def available(snapshot: OpenSnapshot, view: str) -> bool:
     """Whether the snapshot holds the table behind ``view`` with its marking columns (for
     mentions: only once resolution has given them a ``person_id``)."""
@@ -94,6 +136,8 @@ SOURCES = {
     "v_object": "staged_object",
     "v_location": "staged_location",
     "v_person": "resolved_mention_person",
+    "v_stim_evidence": "stim_case_crossmatch_evidence",
+    "v_stim_person": "stim_crossmatch_person_marking",
 }
 
 
@@ -144,31 +188,43 @@ def lookup(
     keeps only the permitted rows, before anything leaves this module. ``columns`` must
     include the marking columns when not ``*``.
     """
-    return lookup_complete(snapshot, cur, scope, view, key, values, columns)[0]
+    keys = sorted({v for v in values if v is not None}, key=str)
+    if not keys or scope.empty:
+        return []
+    if not available(snapshot, view):
+        raise_missing(view)
+    rows = keyed_rows(snapshot, cur, VIEWS[view], key, keys, columns)
+    return [r for r in rows if scope.permits(r["force"], r["handling_code"], r["classification"])]
 
 
-def lookup_complete(
+def permitted_units(
     snapshot: OpenSnapshot,
     cur: Any,
     scope: AccessScope,
     view: str,
     key: str,
     values: Iterable[object],
-    columns: str = "*",
-) -> tuple[list[dict[str, Any]], bool]:
-    """:func:`lookup`, and whether every row found was visible (False when none was found).
-
-    The boolean gates what is computed over all of a person's records (the priority score);
-    only it leaves this function, never the hidden rows or their number.
-    """
+    unit: tuple[str, ...],
+) -> dict[tuple[Any, ...], list[str]]:
+    """Of the rows of ``view`` whose ``key`` is one of ``values``, the evidence units (the
+    distinct values of the ``unit`` columns) every one of whose rows the scope permits,
+    each with its rows' classifications. A unit resting on a hidden record is left out
+    whole (an object and the mention it is attached to must both be visible)."""
     keys = sorted({v for v in values if v is not None}, key=str)
     if not keys or scope.empty:
-        return [], False
+        return {}
     if not available(snapshot, view):
         raise_missing(view)
-    rows = keyed_rows(snapshot, cur, VIEWS[view], key, keys, columns)
-    kept = [r for r in rows if scope.permits(r["force"], r["handling_code"], r["classification"])]
-    return kept, bool(rows) and len(kept) == len(rows)
+    columns = ", ".join(dict.fromkeys((*unit, *MARKING_COLUMNS)))
+    found: dict[tuple[Any, ...], list[str]] = {}
+    hidden: set[tuple[Any, ...]] = set()
+    for row in keyed_rows(snapshot, cur, VIEWS[view], key, keys, columns):
+        name = tuple(row[c] for c in unit)
+        if scope.permits(row["force"], row["handling_code"], row["classification"]):
+            found.setdefault(name, []).append(row["classification"])
+        else:
+            hidden.add(name)
+    return {name: marks for name, marks in found.items() if name not in hidden}
 
 
 def keyed_rows(
@@ -236,11 +292,7 @@ def visible_links(
     for neighbour, edge_type, weight, n_units, forces, codes, cls, uniform in (
         [r[c] for c in link_cols] for r in rows
     ):
-        whole = (
-            cls in scope.classifications
-            and all(f in scope.forces for f in forces or ())
-            and all(c in scope.handling_codes for c in codes or ())
-        )
+        whole = permits_all(scope, forces or (), codes or (), [cls])
         if whole:
             out.append(VisibleLink(neighbour, edge_type, float(weight), cls))
         elif not uniform:
@@ -278,15 +330,25 @@ def visible_links(
     return out
 
 
-def all_visible(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str) -> bool:
-    """Whether the scope may see every mention of the person (and there is at least one).
-
-    Gates what is computed over all of a person's records (the priority score); only the
-    boolean leaves this function, never the hidden mentions or their number.
-    """
-    if scope.empty or not snapshot.has_columns(VIEWS["v_mention"], "person_id"):
-        return False
+def priority_row(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
+) -> dict[str, Any] | None:
+    """The person's ``web_priority`` row (score, reason, the markings of the records it
+    draws on) when the scope permits every one of those records, else None (also when the
+    person is not scored). Only the permitted row leaves this function."""
+    if scope.empty or not snapshot.has_columns("web_priority", "mark_forces"):
+        return None
     rows = keyed_rows(
-        snapshot, cur, VIEWS["v_mention"], "person_id", [person_id], ", ".join(MARKING_COLUMNS)
+        snapshot,
+        cur,
+        "web_priority",
+        "person_id",
+        [person_id],
+        "person_id, score, reason, mark_forces, mark_codes, mark_classes",
     )
-    return bool(rows) and all(scope.permits(*(r[c] for c in MARKING_COLUMNS)) for r in rows)
+    if not rows:
+        return None
+    row = rows[0]
+    if not permits_all(scope, row["mark_forces"], row["mark_codes"], row["mark_classes"]):
+        return None
+    return row

@@ -1,9 +1,10 @@
 """Lists over the whole visible warehouse: cross-force persons and priority perpetrators.
 
 Cross-force links are persons whose *visible* mentions come from two or more forces. The
-priority list reads ``assess_perpetrator_priority`` when the snapshot has it; a person is
-listed only when the user may see every one of their mentions, because a score computed
-over hidden records would disclose them.
+priority list reads the read model's ``web_priority`` (``assess_perpetrator_priority``) when
+the snapshot has it; a person is listed only when the user may see every record his score
+and reason draw on (``assess_perpetrator_marking``), because a score computed over hidden
+records would disclose them.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import Any
 from toex.ops.access import AccessScope
 from toex.web.data.filters import (
     NotAvailable,
-    all_visible,
+    all_permitted_predicate,
     highest_marking,
-    keyed_rows,
+    priority_row,
     run,
     visible_views,
 )
 from toex.web.data.search import person_label, person_summaries
-from toex.web.warehouse import PRIORITY_TABLE, REASON_COLUMNS, SCORE_COLUMNS, OpenSnapshot
+from toex.web.warehouse import PRIORITY_TABLE, OpenSnapshot
 
 
 @dataclass
@@ -52,79 +53,53 @@ def cross_force(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, limit: int
     return Listing(top, highest_marking(r["classification"] for r in top), len(rows))
 
 
-def _first(snapshot: OpenSnapshot, names: tuple[str, ...]) -> str | None:
-    return next((c for c in names if snapshot.has_columns(PRIORITY_TABLE, c)), None)
-
-
 def priority_perpetrators(
     snapshot: OpenSnapshot,
     cur: Any,
     scope: AccessScope,
     force: str | None = None,
     limit: int = 100,
-    person_id: str | None = None,
 ) -> Listing:
-    """Ranked perpetrators, all of whose mentions the user may see, optionally of one force.
+    """Ranked perpetrators whose score the user may see, optionally of one force.
 
-    ``force`` keeps persons whose primary force it is (the table's ``force`` column) and who
-    have a visible mention from it; ``person_id`` keeps one person.
+    A person is listed only when the user may see every record his score and reason draw on
+    (his mentions, the crimes, their victims: the read model's ``mark_*`` lists); the rank
+    shown is his place among those. ``force`` keeps persons whose primary force it is. Each
+    row's marking is the highest among the records behind it.
     """
-    score = _first(snapshot, SCORE_COLUMNS)
-    if score is None or not snapshot.has_columns(PRIORITY_TABLE, "person_id"):
+    if not snapshot.has_columns("web_priority", "mark_forces"):
         raise NotAvailable(PRIORITY_TABLE)
-    reason = _first(snapshot, REASON_COLUMNS)
-    reason_sql = f"CAST(p.{reason} AS VARCHAR)" if reason else "NULL"
-    where = ""
-    if person_id is not None:
-        where += " AND p.person_id = $pid"
-    if force and snapshot.has_columns(PRIORITY_TABLE, "force"):
-        where += " AND p.force = $force"  # the perpetrator's primary force
-    visible_force = "WHERE list_contains(v.forces, $force) " if force else ""
-    # Only persons all of whose mentions are visible: the score draws on every mention.
+    where = all_permitted_predicate(scope, "p")
+    if force:
+        where += " AND p.force = $force"
     sql = (
-        visible_views(snapshot, scope, ["v_mention"])
-        + f", cand AS (SELECT p.person_id, p.{score} AS score, {reason_sql} AS reason "
-        f"FROM {PRIORITY_TABLE} p WHERE TRUE{where}), "
-        "v AS (SELECT person_id, count(*) AS n_visible, "
-        "list(DISTINCT force ORDER BY force) AS forces FROM v_mention "
-        "WHERE person_id IN (SELECT person_id FROM cand) GROUP BY person_id), "
-        "a AS (SELECT person_id, count(*) AS n_all FROM resolved_mention_person "
-        "WHERE person_id IN (SELECT person_id FROM cand) GROUP BY person_id) "
-        "SELECT c.person_id, c.score, c.reason, v.forces, v.n_visible FROM cand c "
-        "JOIN v ON v.person_id = c.person_id JOIN a ON a.person_id = c.person_id "
-        "AND a.n_all = v.n_visible "
-        + visible_force
-        + "ORDER BY c.score DESC NULLS LAST, c.person_id"
+        "SELECT p.person_id, p.score, p.reason, p.mark_classes, count(*) OVER () AS total "
+        f"FROM web_priority p WHERE {where} "
+        "ORDER BY p.score DESC NULLS LAST, p.person_id LIMIT $limit"
     )
-    rows = run(cur, sql, scope, {"force": force, "pid": person_id})
-    top = rows[:limit]
+    top = run(cur, sql, scope, {"force": force, "limit": int(limit)})
     summaries = person_summaries(snapshot, cur, scope, [r["person_id"] for r in top])
     for r in top:
-        r["label"] = person_label(summaries.get(r["person_id"]))
-        r["classification"] = summaries[r["person_id"]]["classification"]
-    return Listing(top, highest_marking(r["classification"] for r in top), len(rows))
+        summary = summaries.get(r["person_id"])
+        r["label"] = person_label(summary)
+        r["forces"] = summary["forces"] if summary else []
+        r["classification"] = highest_marking(r.pop("mark_classes"))
+    total = int(top[0]["total"]) if top else 0
+    return Listing(top, highest_marking(r["classification"] for r in top), total)
 
 
 def person_priority(
-    snapshot: OpenSnapshot,
-    cur: Any,
-    scope: AccessScope,
-    person_id: str,
-    complete: bool | None = None,
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
 ) -> dict[str, Any] | None:
-    """The priority score and reason of one person, or None when there is none the user may
-    see (not scored, no such table, or some of the person's mentions are hidden).
-
-    ``complete`` says whether the user sees every mention of the person when the caller
-    knows it already (the profile does); otherwise it is looked up.
-    """
-    if not snapshot.has("web_priority"):
+    """The priority score and reason of one person, and the highest marking among the
+    records behind them; None when there is none the user may see (not scored, no such
+    table, or some record the score draws on is hidden)."""
+    row = priority_row(snapshot, cur, scope, person_id)
+    if row is None:
         return None
-    if complete is None:
-        complete = all_visible(snapshot, cur, scope, person_id)
-    if not complete:
-        return None
-    rows = keyed_rows(snapshot, cur, "web_priority", "person_id", [person_id], "score, reason")
-    if not rows:
-        return None
-    return {"person_id": person_id, "score": rows[0]["score"], "reason": rows[0]["reason"]}
+    return {
+        "person_id": person_id,
+        "score": row["score"],
+        "reason": row["reason"],
+        "classification": highest_marking(row["mark_classes"]),
+    }

@@ -22,7 +22,6 @@ from toex.web.data.filters import (
     highest_marking,
     keyed_rows,
     lookup,
-    lookup_complete,
 )
 from toex.web.data.search import person_summaries, summarise
 from toex.web.warehouse import OpenSnapshot
@@ -98,8 +97,6 @@ class Profile:
     match_pairs: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     classification: str = "OFFICIAL"
-    #: Every mention of the person is visible (gates the priority score).
-    complete: bool = False
     #: Person summaries read for this profile (shared with the network; None: not visible).
     summaries: dict[str, dict[str, Any] | None] = field(default_factory=dict)
 
@@ -124,13 +121,11 @@ def _cols(
 
 def visible_mentions(
     snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str
-) -> tuple[list[dict[str, Any]], bool]:
-    """The person's visible mentions, by force and source row, and whether they are all of
-    the person's mentions; NotFoundError when none is visible."""
+) -> list[dict[str, Any]]:
+    """The person's visible mentions, by force and source row; NotFoundError when none is
+    visible."""
     cols = _cols(snapshot, "v_mention", MENTION_COLUMNS)
-    rows, complete = lookup_complete(
-        snapshot, cur, scope, "v_mention", "person_id", [person_id], cols
-    )
+    rows = lookup(snapshot, cur, scope, "v_mention", "person_id", [person_id], cols)
     if not rows:
         raise NotFoundError(f"no person {person_id!r}")
     ordered = sorted(
@@ -142,7 +137,7 @@ def visible_mentions(
             r["mention_id"],
         ),
     )
-    return ordered, complete
+    return ordered
 
 
 def mentions_visible(
@@ -303,7 +298,7 @@ def _match_pairs(snapshot: OpenSnapshot, cur: Any, mention_ids: list[str]) -> li
 
 def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str) -> Profile:
     """The profile of ``person_id`` as ``scope`` may see it."""
-    mentions, complete = visible_mentions(snapshot, cur, scope, person_id)
+    mentions = visible_mentions(snapshot, cur, scope, person_id)
     names = Counter(
         " ".join(p for p in (m.get("forename"), m.get("surname")) if p) or "(no name)"
         for m in mentions
@@ -315,7 +310,6 @@ def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_
         dobs=sorted({m["dob"].isoformat() for m in mentions if m.get("dob")}),
         forces=sorted({m["force"] for m in mentions}),
         mentions=mentions,
-        complete=complete,
     )
     if available(snapshot, "v_event"):
         profile.events = _events(snapshot, cur, scope, mentions)

@@ -24,7 +24,7 @@ from toex.web.context import (
     snapshot_of,
     warehouse_cursor,
 )
-from toex.web.data.filters import NotAvailable
+from toex.web.data.filters import NotAvailable, highest_marking
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
 from toex.web.data.persons import export_rows, mentions_visible, person_profile
@@ -220,7 +220,7 @@ def person(
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         p = person_profile(snap, cur, user.scope, person_id)
-        priority = person_priority(snap, cur, user.scope, person_id, p.complete)
+        priority = person_priority(snap, cur, user.scope, person_id)
     audit(
         request,
         user,
@@ -237,7 +237,9 @@ def person(
     return _json(
         PersonOut(
             snapshot=snap.ref.run_id,
-            classification=p.classification,
+            classification=highest_marking(
+                [p.classification, (priority or {}).get("classification")]
+            ),
             person_id=p.person_id,
             label=p.label,
             names=p.names,

@@ -11,6 +11,7 @@ from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
 from toex.web.data.filters import NotAvailable
 from toex.web.data.lists import Listing, cross_force
 from toex.web.rendering import render
+from toex.web.routers.search import ask_purpose
 from toex.web.sessions import session_of
 
 router = APIRouter(include_in_schema=False)
@@ -20,6 +21,9 @@ router = APIRouter(include_in_schema=False)
 def crossforce(request: Request, user: Principal = Depends(html_user)) -> Response:
     """Persons linked across forces, widest spread first."""
     user.require(DATA_ROLES, "view intelligence records")
+    purpose = session_of(request).purpose
+    if not purpose:
+        return ask_purpose(request)
     snap = snapshot_of(request)
     missing = ""
     try:
@@ -32,7 +36,7 @@ def crossforce(request: Request, user: Principal = Depends(html_user)) -> Respon
         user,
         "view",
         target="cross-force links",
-        purpose=session_of(request).purpose,
+        purpose=purpose,
         detail={"rows": len(listing.rows)},
     )
     return render(

@@ -14,6 +14,7 @@ from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
 from toex.web.data.network import expand
 from toex.web.data.search import person_summaries
 from toex.web.rendering import render
+from toex.web.routers.search import ask_purpose, require_purpose
 from toex.web.sessions import session_of
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def network_page(
     user.require(DATA_ROLES, "view intelligence records")
     purpose = session_of(request).purpose
     if not purpose:
-        return render(request, "purpose.html", {"next": f"/network/{person_id}"})
+        return ask_purpose(request)
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         known: dict[str, dict[str, Any] | None] = {}
@@ -55,6 +56,7 @@ def network_expand(
 ) -> Response:
     """The neighbours of one person as a nested list fragment (expand-on-click)."""
     user.require(DATA_ROLES, "view intelligence records")
+    purpose = require_purpose(request, "expanding a network")
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         expansion = expand(snap, cur, user.scope, person_id)
@@ -63,7 +65,7 @@ def network_expand(
         user,
         "network",
         target=f"person {person_id}",
-        purpose=session_of(request).purpose,
+        purpose=purpose,
         detail={"neighbours": len(expansion.neighbours), "expand": True},
     )
     return render(

@@ -11,6 +11,7 @@ from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
 from toex.web.data.filters import NotAvailable
 from toex.web.data.lists import Listing, priority_perpetrators
 from toex.web.rendering import render
+from toex.web.routers.search import ask_purpose
 from toex.web.sessions import session_of
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +23,9 @@ def perpetrators(
 ) -> Response:
     """Ranked perpetrators of one force the user has an agreement with (or all of them)."""
     user.require(DATA_ROLES, "view intelligence records")
+    purpose = session_of(request).purpose
+    if not purpose:
+        return ask_purpose(request)
     snap = snapshot_of(request)
     missing = ""
     chosen = force if force in user.scope.forces else ""
@@ -35,7 +39,7 @@ def perpetrators(
         user,
         "view",
         target=f"perpetrators {chosen or 'all'}",
-        purpose=session_of(request).purpose,
+        purpose=purpose,
         detail={"rows": len(listing.rows)},
     )
     return render(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from toex.errors import AccessDeniedError, InputError, NotFoundError
+from toex.csv_export import write_csv
+from toex.errors import InputError, NotFoundError
 from toex.ops.access import DATA_ROLES, DECISION_ROLES
 from toex.web.auth import Principal
 from toex.web.charts import network_svg
@@ -22,7 +22,7 @@ from toex.web.decisions import decisions_touching, record_decision, visible_deci
 from toex.web.explain import explain_mentions
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
-from toex.web.routers.search import check_purpose
+from toex.web.routers.search import ask_purpose, check_purpose, require_purpose
 from toex.web.sessions import session_of
 from toex.web.warehouse import OpenSnapshot
 
@@ -45,7 +45,7 @@ def profile_context(
             mine=profile.mentions,
             known=profile.summaries,
         )
-        priority = person_priority(snap, cur, user.scope, person_id, profile.complete)
+        priority = person_priority(snap, cur, user.scope, person_id)
         decisions = decisions_touching(store, profile.mention_ids)
         ends = sorted({d.mention_a for d in decisions} | {d.mention_b for d in decisions})
         visible = set(mentions_visible(snap, cur, user.scope, ends)) if ends else set()
@@ -65,7 +65,7 @@ def person_page(request: Request, person_id: str, user: Principal = Depends(html
     user.require(DATA_ROLES, "view intelligence records")
     purpose = session_of(request).purpose
     if not purpose:
-        return render(request, "purpose.html", {"next": f"/person/{person_id}"})
+        return ask_purpose(request)
     snap = snapshot_of(request)
     ctx = profile_context(request, snap, user, person_id)
     profile = ctx["profile"]
@@ -81,7 +81,13 @@ def person_page(request: Request, person_id: str, user: Principal = Depends(html
             "snapshot": snap.ref.run_id,
         },
     )
-    marking = highest_marking([profile.classification, ctx["network"].classification])
+    marking = highest_marking(
+        [
+            profile.classification,
+            ctx["network"].classification,
+            (ctx["priority"] or {}).get("classification"),
+        ]
+    )
     return render(request, "person.html", ctx, marking=marking)
 
 
@@ -102,9 +108,7 @@ def set_purpose(
 def export_csv(request: Request, person_id: str, user: Principal = Depends(html_user)) -> Response:
     """The person's visible mentions as CSV; the first line is the highest marking."""
     user.require(DATA_ROLES, "export intelligence records")
-    purpose = session_of(request).purpose
-    if not purpose:
-        raise AccessDeniedError("state a purpose (run a search) before exporting")
+    purpose = require_purpose(request, "exporting")
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         profile = person_profile(snap, cur, user.scope, person_id)
@@ -119,9 +123,7 @@ def export_csv(request: Request, person_id: str, user: Principal = Depends(html_
     )
     buf = io.StringIO()
     buf.write(f"{profile.classification}\n")
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["person_id"])
-    writer.writeheader()
-    writer.writerows(rows)
+    write_csv(buf, list(rows[0]) if rows else ["person_id"], rows)
     buf.write(f"{profile.classification}\n")
     return Response(
         buf.getvalue(),
@@ -139,6 +141,7 @@ def explain(
 ) -> Response:
     """Why the model matched two visible mentions (an HTMX fragment)."""
     user.require(DATA_ROLES, "view intelligence records")
+    purpose = require_purpose(request, "opening a match explanation")
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         visible = mentions_visible(snap, cur, user.scope, [a, b])
@@ -150,7 +153,7 @@ def explain(
         user,
         "view",
         target=f"explain {a} {b}",
-        purpose=session_of(request).purpose,
+        purpose=purpose,
         detail={"person": person_id},
     )
     return render(request, "_explain.html", {"a": a, "b": b, "explanation": explanation})

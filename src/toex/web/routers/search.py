@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from toex.errors import InputError
+from toex.errors import AccessDeniedError, InputError
 from toex.ops.access import DATA_ROLES
 from toex.web.auth import Principal
 from toex.web.context import MIN_PURPOSE, audit, html_user, snapshot_of, warehouse_cursor
@@ -39,6 +39,23 @@ def check_purpose(purpose: str) -> str:
     purpose = purpose.strip()
     if len(purpose) < MIN_PURPOSE:
         raise InputError(f"state the purpose of this search ({MIN_PURPOSE}+ characters)")
+    return purpose
+
+
+def ask_purpose(request: Request) -> Response:
+    """The purpose page, returning to this request's page once a purpose is stated (the
+    pages that show records or figures derived from them ask before answering)."""
+    query = request.url.query
+    target = request.url.path + (f"?{query}" if query else "")
+    return render(request, "purpose.html", {"next": target})
+
+
+def require_purpose(request: Request, what: str) -> str:
+    """The purpose stated in this session; :class:`AccessDeniedError` (403) when none has
+    been (for fragments and downloads, which cannot show the purpose page)."""
+    purpose = session_of(request).purpose
+    if not purpose:
+        raise AccessDeniedError(f"state a purpose (run a search) before {what}")
     return purpose
 
 

@@ -1,12 +1,9 @@
 """STIM pages and API: the report, cases, accounts, partner-recorded indicators, referrals.
 
-Analysts and supervisors see every partner's cases, and a case's cross-matches to force data
-only for forces their organisation's agreements cover. Partner users see only their own
-organisation's accounts and cases (never cross-matches), record indicators for their own
-accounts, and raise referrals; triage, referral and outcome are for analysts and
-supervisors. Every view is audited here; every indicator and referral step is audited by
-:mod:`toex.ops.referrals` in the same transaction as the change. Forms carry the CSRF
-token; the JSON API (``/api/v1/stim``) takes bearer tokens like the rest of the API.
+Analysts and supervisors see every partner's cases and the cross-matches to force data they
+may see (:mod:`toex.web.data.stim`); partner users their own accounts and cases only, never
+force data. Referral steps are for the owner and recipient (:mod:`toex.ops.referrals`,
+which audits every step and indicator). Views are audited here; the API takes bearer tokens.
 """
 
 from __future__ import annotations
@@ -26,12 +23,16 @@ from toex.ops import referrals as workflow
 from toex.ops.referrals import Actor
 from toex.web.auth import Principal
 from toex.web.context import api_user, audit, duckdb_cursor, html_user, snapshot_of, state_of
+from toex.web.data.filters import highest_marking
+from toex.web.data.stim import crossmatch_forces, visible_crossmatch
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
 from toex.web.sessions import session_of
 
 STIM_ROLES: frozenset[str] = frozenset({"analyst", "supervisor", "partner"})
 STEP_NAMES: tuple[str, ...] = ("triaged", "referred", "outcome")
+#: The marking of STIM pages (partner data); a case page's cross-matches may raise it.
+STIM_MARKING = "OFFICIAL-SENSITIVE"
 
 html = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1/stim", tags=["stim"])
@@ -54,7 +55,8 @@ def _actor(request: Request, user: Principal) -> Actor:
 
 
 def _partner(actor: Actor) -> str | None:
-    return actor.partner if actor.role == "partner" else None
+    """A partner user's partner code ('' when their organisation has none: no account)."""
+    return (actor.partner or "") if actor.role == "partner" else None
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -66,30 +68,35 @@ def _date(text: str | None) -> dt.date | None:
         raise InputError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _visible_crossmatch(view: CaseView, user: Principal) -> list[dict[str, Any]]:
-    """Cross-matches naming only forces the user's agreements cover; others are dropped."""
-    rows = []
-    for row in view.crossmatch:
-        forces = [
-            f for f in str(row.get("forces") or "").split(",") if f and f in user.scope.forces
-        ]
-        if forces:
-            rows.append({**row, "forces": ",".join(forces), "n_forces": len(forces)})
-    return rows
-
-
 def _case_payload(request: Request, user: Principal, case_id: str) -> dict[str, Any]:
+    """A case as the user may see it (:func:`case_view`, :func:`visible_crossmatch`)."""
     actor = _actor(request, user)
     snap = snapshot_of(request)
     with duckdb_cursor(snap) as cur:
-        view = case_view(cur, case_id, _partner(actor))
+        view = case_view(cur, case_id, _partner(actor), with_crossmatch=False)
+        crossmatch = visible_crossmatch(snap, cur, user.scope, [case_id]).get(case_id, [])
+    if "crossmatch_forces" in view.case:
+        view.case["crossmatch_forces"] = crossmatch_forces(crossmatch)
     refs = workflow.list_referrals(state_of(request).store, actor, case_id=case_id)
     return {
         "view": view,
-        "crossmatch": _visible_crossmatch(view, user),
+        "crossmatch": crossmatch,
         "referrals": refs,
         "actor": actor,
+        "marking": highest_marking([STIM_MARKING, *(r["classification"] for r in crossmatch)]),
     }
+
+
+def _cases(request: Request, user: Principal, actor: Actor, **filters: Any) -> list[dict[str, Any]]:
+    """The cases the user may see, each with the forces of its matches the user may see."""
+    snap = snapshot_of(request)
+    with duckdb_cursor(snap) as cur:
+        rows = list_cases(cur, _partner(actor), **filters)
+        seen = visible_crossmatch(snap, cur, user.scope, [r["case_id"] for r in rows])
+    for row in rows:
+        if "crossmatch_forces" in row:
+            row["crossmatch_forces"] = crossmatch_forces(seen.get(row["case_id"], []))
+    return rows
 
 
 # ---------------------------------------------------------------- HTML pages
@@ -107,7 +114,7 @@ def stim_home(
         report = _service().report_for(
             cur, state_of(request).store, _date(start), _date(end), actor
         )
-        cases = list_cases(cur, _partner(actor), limit=100) if ready else []
+    cases = _cases(request, user, actor, limit=100) if ready else []
     audit(
         request,
         user,
@@ -147,7 +154,7 @@ def case_page(request: Request, case_id: str, user: Principal = Depends(html_use
         request,
         "stim/case.html",
         {**payload, "levels": workflow.PRIORITIES},
-        marking="OFFICIAL-SENSITIVE",
+        marking=payload["marking"],
     )
 
 
@@ -269,7 +276,7 @@ def referral_page(
         "stim/referral.html",
         {
             "ref": ref,
-            "can_move": actor.role in {"analyst", "supervisor"},
+            "can_move": workflow.may_step(state_of(request).store, actor, ref),
             "outcomes": workflow.OUTCOMES,
             "priorities": workflow.PRIORITIES,
             "kinds": workflow.REFER_KINDS,
@@ -390,8 +397,7 @@ def api_cases(
 ) -> list[dict[str, Any]]:
     """Cases of concern the caller may see, highest risk first."""
     actor = _actor(request, user)
-    with duckdb_cursor(snapshot_of(request)) as cur:
-        rows = list_cases(cur, _partner(actor), risk=risk or None, limit=min(limit, 1000))
+    rows = _cases(request, user, actor, risk=risk or None, limit=min(limit, 1000))
     audit(request, user, "view", target="stim cases", detail={"rows": len(rows)})
     return rows
 
