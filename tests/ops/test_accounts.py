@@ -121,7 +121,9 @@ def test_expired_token_is_refused(store: OpsStore) -> None:
     with store.session() as s:
         org = create_organisation(s, "o", "O", "regional")
         user = create_user(s, "old", PASSWORD, "analyst", org)
-        token = issue_token(s, user, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        token = issue_token(s, user)
+        assert user_for_token(s, token) is not None
+        s.query(ApiToken).update({"expires_at": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
         s.commit()
         assert user_for_token(s, token) is None
 
