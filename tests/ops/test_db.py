@@ -33,3 +33,39 @@ def test_upgrade_twice_is_a_no_op(ops_url: str) -> None:
             assert MigrationContext.configure(conn).get_current_revision() == head
     finally:
         store.dispose()
+
+
+def test_upgrading_to_0004_revokes_older_tokens(ops_url: str) -> None:
+    # Tokens from before 0004 may have been issued by an admin for someone else and may
+    # never expire: the migration revokes them.
+    import sqlalchemy as sa
+    from alembic import command
+
+    store = open_store(ops_url, upgrade=False)
+    cfg = alembic_config(ops_url)
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.execute(
+            sa.text("INSERT INTO organisation (id, code, name, kind) VALUES (1, 'o', 'O', 'force')")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO app_user (id, username, display_name, password_hash, role, "
+                "organisation_id, clearance, handling_codes, active, created_at) VALUES "
+                "(1, 'ann', 'Ann', 'x', 'analyst', 1, 'SECRET', 'P', :t, :now)"
+            ),
+            {"t": True, "now": "2025-01-01 00:00:00"},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO api_token (user_id, token_hash, label, created_at, revoked) "
+                "VALUES (1, 'h', 'issued by admin', :now, :f)"
+            ),
+            {"f": False, "now": "2025-01-01 00:00:00"},
+        )
+    store.upgrade()
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT revoked, revoked_by, scope FROM api_token")).one()
+    assert (bool(row[0]), row[1], row[2]) == (True, "migration 0004", "read")
+    store.dispose()

@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,9 @@ from toex.ops.audit_search import AuditQuery, search_entries
 from toex.ops.db import OpsStore
 from toex.ops.keys import AuditConfig, AuditKeys
 from toex.ops.models import AuditEntry, AuditHead, utcnow
+
+if TYPE_CHECKING:
+    from toex.ops.audit_verify import VerifyResult
 
 GENESIS_HASH = "0" * 64
 ACTIONS: tuple[str, ...] = (
@@ -334,6 +338,8 @@ def record(
     return new_id
 
 
-from toex.ops.audit_verify import VerifyResult, verify_chain  # noqa: E402 - re-exported
+def verify_chain(store: OpsStore) -> VerifyResult:
+    """Check the whole chain: :func:`toex.ops.audit_verify.verify_chain`."""
+    from toex.ops.audit_verify import verify_chain as verify
 
-__all__ += ["VerifyResult"]
+    return verify(store)
