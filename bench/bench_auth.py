@@ -109,6 +109,7 @@ def main() -> None:
     ap.add_argument("--no-doc", action="store_true", help="Print only; leave the doc alone.")
     args = ap.parse_args()
     results: dict[str, dict[str, tuple[float, float]]] = {}
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         audit = AuditConfig.fixed(["b" * 40], Path(tmp) / "cp.log", 0)
         store = open_store(f"sqlite:///{tmp}/ops.sqlite", audit=audit)
@@ -127,8 +128,10 @@ def main() -> None:
         "## Auth: session and token checks",
         "",
         f"`.venv/bin/python -m bench.bench_auth --calls {args.calls} --sessions "
-        f"{args.sessions}` on {machine()}. Microseconds per call, single thread, "
-        f"{args.sessions} session rows in the table.",
+        f"{args.sessions}` on {machine()}; load average "
+        f"{' / '.join(f'{v:.2f}' for v in load_before)} before, "
+        f"{' / '.join(f'{v:.2f}' for v in os.getloadavg())} after (the machine is shared). "
+        f"Microseconds per call, single thread, {args.sessions} session rows in the table.",
         "",
         "| store | operation | p50 µs | p95 µs | p50 / audit append |",
         "|---|---|---:|---:|---:|",
@@ -142,7 +145,7 @@ def main() -> None:
         "A page or API request now pays one indexed lookup of its session or token (joined "
         "to the user, so a disabled user is refused too) instead of a principal-cache hit; "
         "that buys revocation that takes effect on the very next request in every worker. "
-        "See docs/web.md (Sessions and tokens).",
+        "See docs/web.md (Login, sessions and keys).",
     ]
     out = "\n".join(lines) + "\n"
     print(out)

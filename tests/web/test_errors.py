@@ -42,10 +42,14 @@ def test_api_probes_name_the_token(client: TestClient, users: Users, store: OpsS
     r = client.get("/api/v1/persons/NOBODY", params={"purpose": "probing"}, headers=auth)
     assert r.status_code == 404
     assert client.get("/api/v1/nothing-here", headers=auth).status_code == 404
+    csrf = session_for(client, users.user("bob", "analyst", "regional"))
+    client.post("/purpose", data={"csrf_token": csrf, "purpose": "checking probes"})
+    assert client.get("/person/NOBODY").status_code == 404  # a page: no token named
     token = {"token_id": 1, "token_label": "test"}
     assert _denied(store) == [
         ("ann", "/api/v1/persons/NOBODY", {"status": 404, "method": "GET", **token}),
         ("ann", "/api/v1/nothing-here", {"status": 404, "method": "GET", **token}),
+        ("bob", "/person/NOBODY", {"status": 404, "method": "GET"}),
     ]
 
 

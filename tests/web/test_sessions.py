@@ -484,3 +484,55 @@ def test_session_for_gives_a_real_server_side_session(
     assert client.get(path).status_code == 200
     with store.session() as s:
         assert s.scalar(select(LoginSession.client)) == "testclient"
+
+
+def test_toex_serve_ignores_a_forwarded_for_spoofed_from_localhost(
+    tmp_path: Path, mini_warehouse: Path
+) -> None:
+    # End to end through uvicorn: before, `toex serve` let uvicorn believe X-Forwarded-For
+    # from 127.0.0.1, so any local process could put any address in the audit log.
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from toex.ops import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    Users(store).org("regional", ["cambs"], "regional")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    toex = str(Path(sys.executable).with_name("toex"))
+    env = {**os.environ, "TOEX_DATA_DIR": str(tmp_path), "TOEX_ENVIRONMENT": "development"}
+    env.pop("TOEX_OPS_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [toex, "serve", "--port", str(port), "--snapshot", str(mini_warehouse)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                httpx.get(f"{base}/login", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as c:
+            token = csrf_of(c.get("/login").text)
+            r = c.post(
+                "/login",
+                data={"username": "ann", "password": "guess-guess-guess", "csrf_token": token},
+                headers={"X-Forwarded-For": "192.0.2.55"},
+            )
+            assert r.status_code == 401
+    finally:
+        server.terminate()
+        server.wait(30)
+    (entry,) = search_entries(store, AuditQuery(action="login_failed"))
+    assert entry.client == "127.0.0.1"
+    store.dispose()

@@ -46,7 +46,7 @@ def _page(
             "default_days": config.token_default_days,
             "max_days": config.token_max_days,
             "idle_minutes": config.session_idle_seconds // 60,
-            "max_hours": round(config.session_max_age / 3600, 1),
+            "max_hours": f"{config.session_max_age / 3600:g}",
             "notice": notice,
             "secret": secret,
         },
