@@ -325,6 +325,7 @@ def test_password_change_ends_every_other_session(
             data={"csrf_token": token, "current": PASSWORD, "new": new, "confirm": new},
         )
         assert "Password changed; 2 session(s) ended, including the old one here." in r.text
+        assert r.text.count(">this browser<") == 1  # the new session, marked as this one
         assert there.get("/", follow_redirects=False).status_code == 303
         assert here.get("/").status_code == 200  # this browser got a new session
         wrong = here.post(
@@ -416,11 +417,15 @@ def test_an_attacker_cannot_lock_a_user_out(app: FastAPI, users: Users, store: O
     assert {e.client for e in refused} == {"203.0.113.9"}
 
 
-def test_one_client_is_limited_across_usernames(app: FastAPI, users: Users) -> None:
+def test_one_client_is_limited_across_usernames(
+    store: OpsStore, users: Users, mini_warehouse: Path
+) -> None:
     _setup(users)
+    app = make_app(store, mini_warehouse, login_max_client_failures=6)
     with TestClient(app, follow_redirects=False, client=("203.0.113.9", 4000)) as c:
-        codes = [_try_login(c, f"user{i}", "guess-guess-guess") for i in range(21)]
-        assert codes == [401] * 20 + [429]
+        codes = [_try_login(c, f"user{i}", "guess-guess-guess") for i in range(7)]
+        assert codes == [401] * 6 + [429]
+        assert _try_login(c, "ann", PASSWORD) == 429
 
 
 def test_failures_from_many_clients_slow_a_username_but_never_refuse_it() -> None:

@@ -17,7 +17,7 @@ from toex.ops.login_sessions import end_own_session, sessions_of, start_session
 from toex.ops.models import User
 from toex.ops.tokens import TOKEN_SCOPES, tokens_of
 from toex.web.auth import Principal
-from toex.web.context import audit, client_of, html_user, state_of
+from toex.web.context import audit, client_of, html_user, session_principal, state_of
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
 from toex.web.sessions import session_of
@@ -138,6 +138,7 @@ def change_password(
     ended = account_actions.change_own_password(state.store, user.user_id, current, new, client)
     web_session = session_of(request)
     web_session.login(start_session(state.store, user.user_id, client, state.config.session_policy))
+    session_principal(state, web_session)  # note the new session's id for the page
     return _page(
         request, user, f"Password changed; {ended} session(s) ended, including the old one here."
     )
