@@ -4,9 +4,11 @@ chain intact, and refuses what it must (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from toex.config import Settings
 from toex.errors import AccessDeniedError, InputError
 from toex.ops import open_store
 from toex.ops.account_actions import (
@@ -27,8 +29,8 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def store(ops_url: str) -> Iterator[OpsStore]:
-    s = open_store(ops_url)
+def store(ops_url: str, tmp_path: Path) -> Iterator[OpsStore]:
+    s = open_store(ops_url, settings=Settings(data_dir=tmp_path))  # keys under tmp
     with s.session() as session:
         org = create_organisation(session, "o", "O", "regional")
         create_user(session, "ann", PASSWORD, "analyst", org)

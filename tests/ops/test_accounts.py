@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from toex.config import Settings
 from toex.errors import InputError, NotFoundError
 from toex.ops import open_store
 from toex.ops.accounts import (
@@ -29,8 +31,8 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def store(ops_url: str) -> OpsStore:
-    s = open_store(ops_url)
+def store(ops_url: str, tmp_path: Path) -> OpsStore:
+    s = open_store(ops_url, settings=Settings(data_dir=tmp_path))  # keys under tmp
     yield s
     s.dispose()
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from toex.config import Settings
 from toex.ops import open_store
 from toex.ops.db import alembic_config
 from toex.ops.models import Base
 
 
-def test_migrations_create_every_table_and_match_models(ops_url: str) -> None:
-    store = open_store(ops_url)
+def test_migrations_create_every_table_and_match_models(ops_url: str, tmp_path: Path) -> None:
+    store = open_store(ops_url, settings=Settings(data_dir=tmp_path))
     try:
         names = set(inspect(store.engine).get_table_names())
         assert set(Base.metadata.tables) <= names
@@ -24,8 +27,8 @@ def test_migrations_create_every_table_and_match_models(ops_url: str) -> None:
         store.dispose()
 
 
-def test_upgrade_twice_is_a_no_op(ops_url: str) -> None:
-    store = open_store(ops_url)
+def test_upgrade_twice_is_a_no_op(ops_url: str, tmp_path: Path) -> None:
+    store = open_store(ops_url, settings=Settings(data_dir=tmp_path))
     try:
         store.upgrade()
         with store.engine.connect() as conn:
@@ -35,13 +38,13 @@ def test_upgrade_twice_is_a_no_op(ops_url: str) -> None:
         store.dispose()
 
 
-def test_upgrading_to_0004_revokes_older_tokens(ops_url: str) -> None:
+def test_upgrading_to_0004_revokes_older_tokens(ops_url: str, tmp_path: Path) -> None:
     # Tokens from before 0004 may have been issued by an admin for someone else and may
     # never expire: the migration revokes them.
     import sqlalchemy as sa
     from alembic import command
 
-    store = open_store(ops_url, upgrade=False)
+    store = open_store(ops_url, upgrade=False, settings=Settings(data_dir=tmp_path))
     cfg = alembic_config(ops_url)
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from toex.config import Settings
 from toex.ops import open_store
 from toex.ops.accounts import create_organisation, create_user
 from toex.ops.db import OpsStore
@@ -27,8 +29,8 @@ POLICY = SessionPolicy(idle=dt.timedelta(minutes=30), absolute=dt.timedelta(hour
 
 
 @pytest.fixture
-def store(ops_url: str) -> Iterator[OpsStore]:
-    s = open_store(ops_url)
+def store(ops_url: str, tmp_path: Path) -> Iterator[OpsStore]:
+    s = open_store(ops_url, settings=Settings(data_dir=tmp_path))  # keys under tmp
     yield s
     s.dispose()
 

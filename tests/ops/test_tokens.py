@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from toex.config import Settings
 from toex.errors import InputError, NotFoundError
 from toex.ops import open_store
 from toex.ops.accounts import create_organisation, create_user
@@ -28,8 +30,8 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def store(ops_url: str) -> Iterator[OpsStore]:
-    s = open_store(ops_url)
+def store(ops_url: str, tmp_path: Path) -> Iterator[OpsStore]:
+    s = open_store(ops_url, settings=Settings(data_dir=tmp_path))  # keys under tmp
     yield s
     s.dispose()
 
