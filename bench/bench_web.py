@@ -342,7 +342,11 @@ def measure(
     ops = f"sqlite:///{data / 'bench-ops.sqlite'}"
     server = subprocess.Popen(
         [TOEX, "serve", "--data-dir", str(data), "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, "TOEX_OPS_DATABASE_URL": ops, "TOEX_SECRET_KEY": "bench-secret-key"},
+        env={
+            **os.environ,
+            "TOEX_OPS_DATABASE_URL": ops,
+            "TOEX_SECRET_KEY": "bench-secret-key-of-32-characters!",
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

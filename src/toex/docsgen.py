@@ -68,8 +68,6 @@ def configuration_reference() -> str:
     ]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = "(empty)" if default is None else f"`{default}`"
-        if name == "secret_key":
-            shown = "development-only value; refused in production"
+        shown = "(empty)" if default in (None, "") else f"`{default}`"
         parts.append(f"| `TOEX_{name.upper()}` | {shown} | {field.description} |\n")
     return "".join(parts)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
+from toex.config import Settings
 from toex.errors import InputError, NotFoundError
 from toex.ops import open_store
 from toex.ops.accounts import (
@@ -29,8 +31,8 @@ PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def store(ops_url: str) -> OpsStore:
-    s = open_store(ops_url)
+def store(ops_url: str, tmp_path: Path) -> OpsStore:
+    s = open_store(ops_url, settings=Settings(data_dir=tmp_path))  # keys under tmp
     yield s
     s.dispose()
 
@@ -121,7 +123,9 @@ def test_expired_token_is_refused(store: OpsStore) -> None:
     with store.session() as s:
         org = create_organisation(s, "o", "O", "regional")
         user = create_user(s, "old", PASSWORD, "analyst", org)
-        token = issue_token(s, user, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        token = issue_token(s, user)
+        assert user_for_token(s, token) is not None
+        s.query(ApiToken).update({"expires_at": dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)})
         s.commit()
         assert user_for_token(s, token) is None
 

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from toex.ops import open_store
 from toex.ops.accounts import add_agreement, create_organisation, hash_password, issue_token
 from toex.ops.db import OpsStore
+from toex.ops.login_sessions import start_session
 from toex.ops.models import Organisation, User
 from toex.web.app import create_app
 from toex.web.context import WebConfig
@@ -113,11 +114,12 @@ class Users:
             s.commit()
             return u.id
 
-    def token(self, username: str) -> str:
-        """Issue an API token for ``username``."""
+    def token(self, username: str, scope: str = "write") -> str:
+        """Issue an API token for ``username`` (write scope unless asked: most tests act as
+        the user in every way)."""
         with self.store.session() as s:
             u = s.query(User).filter_by(username=username).one()
-            t = issue_token(s, u, "test")
+            t = issue_token(s, u, "test", scope)
             s.commit()
             return t
 
@@ -153,8 +155,11 @@ def csrf_of(html: str) -> str:
 
 def session_for(client: TestClient, user_id: int) -> str:
     """Give ``client`` a valid logged-in session for ``user_id`` without the login form
-    (the login itself is tested in test_sessions.py); returns the CSRF token."""
-    session = WebSession(user_id=user_id)
+    (the login itself is tested in test_sessions.py): a server-side session row and the
+    cookie naming it. Returns the CSRF token."""
+    state = client.app.state.toex  # type: ignore[attr-defined]
+    sid = start_session(state.store, user_id, "testclient", state.config.session_policy)
+    session = WebSession(sid=sid)
     client.cookies.set(SESSION_COOKIE, SessionCodec(SECRET, 3600).dumps(session))
     return session.csrf
 

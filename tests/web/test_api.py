@@ -106,6 +106,8 @@ def test_decisions(client: TestClient, users: Users, store: OpsStore) -> None:
         "mention_a": M1,
         "mention_b": M2,
         "reason": "same PNC",
+        "token_id": 1,  # which token made the call
+        "token_label": "test",
     }
     hidden = {**body, "mention_b": "mention-999999"}
     assert client.post("/api/v1/decisions", headers=auth, json=hidden).status_code == 404

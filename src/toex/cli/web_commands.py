@@ -1,9 +1,14 @@
-"""``toex serve``, ``toex demo-accounts``, ``toex audit verify`` and account administration
-(``toex user ...``, ``toex org ...``)."""
+"""``toex serve``, ``toex demo-accounts``, the audit log (``toex audit verify|checkpoint``)
+and account administration (``toex user ...``, ``toex org ...``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,13 +16,17 @@ import typer
 
 from toex.cli.app import app
 from toex.cli.options import DataDirOption, resolve_data_dir
+from toex.errors import ToexError
 
 if TYPE_CHECKING:
     from toex.config import Settings
+    from toex.ops.account_actions import Actor
     from toex.ops.db import OpsStore
 
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-user_app = typer.Typer(help="Local user accounts and API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Local user accounts, their sessions and API tokens.", no_args_is_help=True
+)
 org_app = typer.Typer(help="Organisations and their data-sharing agreements.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.add_typer(user_app, name="user")
@@ -33,7 +42,29 @@ def _settings(data_dir: Path | None) -> Settings:
 def _store(data_dir: Path | None) -> OpsStore:
     from toex.ops import open_store
 
-    return open_store(_settings(data_dir).ops_url)
+    settings = _settings(data_dir)
+    return open_store(settings.ops_url, settings=settings)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn a toex error into ``error: message`` on stderr and its exit code."""
+    try:
+        yield
+    except ToexError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _cli_actor() -> Actor:
+    """The audit log's name for whoever runs an administrative command: their login."""
+    from toex.ops.account_actions import Actor
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = f"uid {os.getuid()}"
+    return Actor(f"cli:{who}", "", "cli")
 
 
 def _print_demo_accounts(data_dir: Path | None) -> None:
@@ -89,15 +120,43 @@ def demo_accounts(data_dir: DataDirOption = None) -> None:
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDirOption = None) -> None:
-    """Check the audit hash chain; exit 1 naming the first broken row."""
-    from toex.ops.audit import verify_chain
+    """Check every entry's HMAC, the chain's links and sequence numbers, its head and the
+    checkpoint log; exit 1 naming the first bad entry."""
+    from toex.ops.audit_verify import verify_chain
 
-    result = verify_chain(_store(data_dir))
+    with _errors():
+        store = _store(data_dir)
+        result = verify_chain(store)
+        log = store.audit.checkpoint_file
+    if result.checkpoint is not None:
+        cp = result.checkpoint
+        against = f"matches checkpoint line {cp.line} of {log} (seq {cp.seq}, {cp.at})"
+        if result.last_seq > cp.seq:
+            against += f"; {result.last_seq - cp.seq} later entries are not yet checkpointed"
+    else:
+        against = f"no checkpoint in {log} yet: run toex audit checkpoint"
     if result.ok:
-        typer.echo(f"audit chain intact: {result.checked} entries")
+        typer.echo(f"audit chain intact: {result.checked} entries; {against}")
         return
-    typer.echo(f"audit chain broken at row {result.broken_id}: {result.message}", err=True)
+    typer.echo(f"audit chain broken: {result.message}", err=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(data_dir: DataDirOption = None) -> None:
+    """Append the chain head (sequence number, last entry, its HMAC), MAC'd, to the
+    checkpoint log outside the database. toex serve also does this every
+    TOEX_AUDIT_CHECKPOINT_MINUTES, and every TOEX_AUDIT_CHECKPOINT_ENTRIES entries."""
+    from toex.ops.audit_checkpoints import checkpoint
+
+    with _errors():
+        store = _store(data_dir)
+        cp = checkpoint(store, force=True)
+    if cp is None:
+        typer.echo("the audit log is empty: nothing to checkpoint")
+        return
+    log = store.audit.checkpoint_file
+    typer.echo(f"checkpoint: seq {cp.seq}, entry {cp.last_id}, line {cp.line} of {log}")
 
 
 @user_app.command("add")
@@ -133,33 +192,128 @@ def user_add(
 @user_app.command("token")
 def user_token(
     username: str,
-    label: Annotated[str, typer.Option(help="Token label.")] = "cli",
-    days: Annotated[int, typer.Option(help="Days until it expires.")] = 90,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[
+        int | None,
+        typer.Option(
+            help="Days until it expires (default TOEX_TOKEN_DEFAULT_DAYS).", show_default=False
+        ),
+    ] = None,
+    scope: Annotated[str, typer.Option(help="read, or write (may also record changes).")] = "read",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the user's password from stdin.")
+    ] = False,
     data_dir: DataDirOption = None,
 ) -> None:
-    """Issue an API bearer token for a user (printed once; only its hash is kept)."""
-    from toex.ops.accounts import get_user, issue_token
+    """Issue an API token to USERNAME, who proves it is them with their password (prompted,
+    or one line on stdin): nobody issues a token for someone else. Printed once."""
+    from toex.ops.account_actions import issue_own_token, prove_password
+    from toex.ops.tokens import check_scope, token_lifetime
 
-    store = _store(data_dir)
-    with store.session() as session:
-        expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
-        token = issue_token(session, get_user(session, username), label, expires)
-        session.commit()
-    typer.echo(token)
+    settings = _settings(data_dir)
+    with _errors():
+        token_lifetime(days, settings.token_default_days, settings.token_max_days)
+        check_scope(scope)
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt(f"Password of {username}", hide_input=True)
+        store = _store(data_dir)
+        user_id = prove_password(store, username, password, "cli")
+        issued = issue_own_token(
+            store,
+            user_id,
+            "cli",
+            label=label,
+            days=days,
+            scope=scope,
+            default_days=settings.token_default_days,
+            max_days=settings.token_max_days,
+        )
+    typer.echo(
+        f"token {issued.id} for {username} ({issued.scope}, expires "
+        f"{issued.expires_at:%Y-%m-%d %H:%M} UTC); it is not shown again:",
+        err=True,
+    )
+    typer.echo(issued.token)
+
+
+@user_app.command("tokens")
+def user_tokens(
+    username: str,
+    all_tokens: Annotated[
+        bool, typer.Option("--all", help="Also revoked and expired ones.")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """List a user's live API tokens (id, scope, expiry, label)."""
+    from toex.ops.accounts import get_user
+    from toex.ops.tokens import as_utc, tokens_of
+
+    with _errors():
+        store = _store(data_dir)
+        with store.session() as session:
+            rows = tokens_of(session, get_user(session, username), include_dead=all_tokens)
+    typer.echo(f"{'id':>5}  {'scope':<5}  {'expires (UTC)':<16}  {'state':<7}  label")
+    now = dt.datetime.now(dt.UTC)
+    for t in rows:
+        expires = as_utc(t.expires_at) if t.expires_at else None
+        state = (
+            "revoked" if t.revoked else "expired" if expires is None or expires <= now else "live"
+        )
+        shown = f"{expires:%Y-%m-%d %H:%M}" if expires else "-"
+        typer.echo(f"{t.id:>5}  {t.scope:<5}  {shown:<16}  {state:<7}  {t.label}")
+
+
+@user_app.command("revoke-token")
+def user_revoke_token(token_id: int, data_dir: DataDirOption = None) -> None:
+    """Revoke one API token by id (see toex user tokens)."""
+    from toex.ops.account_actions import revoke_one_token
+
+    with _errors():
+        owner = revoke_one_token(_store(data_dir), token_id, _cli_actor())
+    typer.echo(f"token {token_id} of {owner} revoked")
+
+
+@user_app.command("end-sessions")
+def user_end_sessions(username: str, data_dir: DataDirOption = None) -> None:
+    """End every web session of a user (they must log in again)."""
+    from toex.ops.account_actions import end_sessions
+
+    with _errors():
+        ended = end_sessions(_store(data_dir), username, _cli_actor())
+    typer.echo(f"{ended} session(s) of {username} ended")
 
 
 @user_app.command("disable")
 def user_disable(username: str, data_dir: DataDirOption = None) -> None:
-    """Disable a user and revoke their API tokens."""
-    from toex.ops.accounts import get_user, revoke_tokens
+    """Disable a user: their sessions end and their API tokens are revoked."""
+    from toex.ops.account_actions import set_active
 
-    store = _store(data_dir)
-    with store.session() as session:
-        user = get_user(session, username)
-        user.active = False
-        revoked = revoke_tokens(session, user)
-        session.commit()
-    typer.echo(f"user {username} disabled; {revoked} token(s) revoked")
+    with _errors():
+        ended, revoked = set_active(_store(data_dir), username, False, _cli_actor())
+    typer.echo(f"user {username} disabled; {ended} session(s) ended, {revoked} token(s) revoked")
+
+
+@user_app.command("enable")
+def user_enable(username: str, data_dir: DataDirOption = None) -> None:
+    """Re-enable a disabled user (their old sessions and tokens stay ended)."""
+    from toex.ops.account_actions import set_active
+
+    with _errors():
+        set_active(_store(data_dir), username, True, _cli_actor())
+    typer.echo(f"user {username} enabled")
+
+
+@user_app.command("password")
+def user_password(username: str, data_dir: DataDirOption = None) -> None:
+    """Give a user a new generated password (printed once) and end their sessions; audited,
+    so the reset is on record."""
+    from toex.ops.account_actions import reset_password
+
+    with _errors():
+        password, ended = reset_password(_store(data_dir), username, _cli_actor())
+    typer.echo(f"user {username}: {ended} session(s) ended; new password: {password}")
 
 
 @org_app.command("add")

@@ -1,12 +1,14 @@
 """One typed settings object, read from the environment (prefix ``TOEX_``).
 
 Every setting has its help text beside its default; ``docs/configuration.md`` lists them and
-a test checks that it does. Unsafe defaults (the development secret key) are refused outside
-``development``.
+a test checks that it does. No default is a known secret: keys not set here are generated
+once under the data directory (``toex.ops.keys``); ``production`` refuses to start without
+explicitly configured keys, and every environment refuses short ones.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -16,7 +18,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toex.errors import ConfigError
 
-DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+#: Shortest key (characters) accepted for TOEX_SECRET_KEY, TOEX_AUDIT_KEY or a key file line.
+MIN_KEY_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -39,7 +42,50 @@ class Settings(BaseSettings):
     ops_database_url: str | None = Field(
         None, description="SQLAlchemy URL of the operational store; default SQLite under data_dir."
     )
-    secret_key: str = Field(DEV_SECRET, description="Key signing sessions and CSRF tokens.")
+    secret_key: str | None = Field(
+        None,
+        description="Key signing session cookies (32+ characters). Unset: the key file "
+        "(secret_key_file, else data_dir/keys/session.key, generated once); production "
+        "needs this or secret_key_file.",
+    )
+    secret_key_file: Path | None = Field(
+        None,
+        description="File holding the session key (one key a line, the last signs; mode 0600).",
+    )
+    audit_key: str | None = Field(
+        None,
+        description="Key (32+ characters; several comma-separated, the last signs) for the "
+        "audit log's HMACs. Unset: audit_key_file, else keys/audit.key beside a SQLite store "
+        "or under data_dir, generated once; production needs this or audit_key_file.",
+    )
+    audit_key_file: Path | None = Field(
+        None,
+        description="File holding the audit key (one key a line, the last signs; mode 0600).",
+    )
+    audit_checkpoint_file: Path | None = Field(
+        None,
+        description="Append-only log of audit chain checkpoints; default "
+        "audit-checkpoints.log beside a SQLite store or under data_dir.",
+    )
+    audit_checkpoint_minutes: float = Field(
+        5.0, description="toex serve writes an audit checkpoint this often when the log grew."
+    )
+    audit_checkpoint_entries: int = Field(
+        1000, description="Also write an audit checkpoint after every this many entries."
+    )
+    session_idle_minutes: float = Field(
+        30.0, description="A web session unused this long ends (idle timeout)."
+    )
+    session_max_hours: float = Field(
+        8.0, description="A web session ends this long after login, however active (absolute)."
+    )
+    token_default_days: int = Field(30, description="Lifetime of an API token when none is given.")
+    token_max_days: int = Field(90, description="Longest lifetime an API token may be given.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated IPs or CIDR networks of reverse proxies whose "
+        "X-Forwarded-For/-Proto headers are believed; default none.",
+    )
     force_catalogue: Path | None = Field(
         None, description="Path of a force catalogue YAML replacing the shipped one."
     )
@@ -51,9 +97,34 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("TOEX_SECRET_KEY must be set in production")
+        if self.secret_key is not None and len(self.secret_key.strip()) < MIN_KEY_CHARS:
+            raise ValueError(f"TOEX_SECRET_KEY is too short: use {MIN_KEY_CHARS}+ characters")
+        for key in (self.audit_key or "").split(","):
+            if self.audit_key is not None and len(key.strip()) < MIN_KEY_CHARS:
+                raise ValueError(f"TOEX_AUDIT_KEY is too short: use {MIN_KEY_CHARS}+ characters")
+        if self.environment == "production":
+            if self.secret_key is None and self.secret_key_file is None:
+                raise ValueError(
+                    "TOEX_SECRET_KEY or TOEX_SECRET_KEY_FILE must be set in production"
+                )
+            if self.audit_key is None and self.audit_key_file is None:
+                raise ValueError("TOEX_AUDIT_KEY or TOEX_AUDIT_KEY_FILE must be set in production")
+        if self.token_default_days < 1 or self.token_max_days < self.token_default_days:
+            raise ValueError("need 1 <= TOEX_TOKEN_DEFAULT_DAYS <= TOEX_TOKEN_MAX_DAYS")
+        self.proxy_list()  # refuse a malformed proxy list at start-up
         return self
+
+    def proxy_list(self) -> list[str]:
+        """The trusted proxies as a list of IP addresses and networks (each checked)."""
+        items = [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"TOEX_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+                ) from None
+        return items
 
     @property
     def ops_url(self) -> str:

@@ -1,14 +1,14 @@
-"""Accounts: organisations, data-sharing agreements, users, passwords and API tokens.
+"""Accounts: organisations, data-sharing agreements, users and passwords.
 
-Passwords are stored as argon2id hashes (argon2-cffi defaults); API tokens are random
-URL-safe strings of which only the SHA-256 is stored. Functions take an open SQLAlchemy
-session and leave committing to the caller unless they say otherwise.
+Passwords are stored as argon2id hashes (argon2-cffi defaults). API tokens are in
+:mod:`toex.ops.tokens` (re-exported here), web sessions in :mod:`toex.ops.login_sessions`.
+Functions take an open SQLAlchemy session and leave committing to the caller unless they say
+otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from toex.errors import InputError, NotFoundError
 from toex.ops.access import CLASSIFICATIONS, AccessScope, Role, parse_handling_codes, scope_for
-from toex.ops.models import Agreement, ApiToken, Organisation, User, utcnow
+from toex.ops.login_sessions import end_user_sessions
+from toex.ops.models import Agreement, Organisation, User
+from toex.ops.tokens import issue_token as issue_token
+from toex.ops.tokens import revoke_tokens as revoke_tokens
+from toex.ops.tokens import token_digest as token_digest
+from toex.ops.tokens import user_for_token as user_for_token
 
 ORGANISATION_KINDS: tuple[str, ...] = ("force", "regional", "partner")
 _HASHER = PasswordHasher()
@@ -43,11 +48,6 @@ def verify_password(password_hash: str, password: str) -> bool:
 def generate_password() -> str:
     """A random password of 20 URL-safe characters."""
     return secrets.token_urlsafe(15)
-
-
-def token_digest(token: str) -> str:
-    """SHA-256 hex digest under which an API token is stored."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_organisation(
@@ -168,54 +168,13 @@ def authenticate_password(session: Session, username: str, password: str) -> Use
     return user
 
 
-def set_password(session: Session, user: User, password: str) -> None:
-    """Replace a user's password."""
+def set_password(session: Session, user: User, password: str) -> int:
+    """Replace a user's password and end every session they have; returns how many."""
     if len(password) < 12:
         raise InputError("password needs 12+ characters")
     user.password_hash = hash_password(password)
     session.flush()
-
-
-def issue_token(
-    session: Session, user: User, label: str = "", expires_at: dt.datetime | None = None
-) -> str:
-    """Create an API token for ``user``; returns the token (only its hash is stored)."""
-    token = secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            token_hash=token_digest(token),
-            label=label,
-            expires_at=expires_at,
-            revoked=False,
-        )
-    )
-    session.flush()
-    return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user owning an unrevoked, unexpired token, else None."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.revoked:
-        return None
-    if row.expires_at is not None:
-        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.UTC)
-        if expires <= utcnow():
-            return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.active else None
-
-
-def revoke_tokens(session: Session, user: User) -> int:
-    """Revoke every token of ``user``; returns how many were live."""
-    rows = session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
-    ).all()
-    for row in rows:
-        row.revoked = True
-    session.flush()
-    return len(rows)
+    return end_user_sessions(session, user.id, "password changed")
 
 
 def scope_of(user: User, today: dt.date | None = None) -> AccessScope:

@@ -1,37 +1,40 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, keyed, hash-chained audit log.
 
-Every login, search (with its stated purpose), view, export and decision is appended as an
-:class:`~toex.ops.models.AuditEntry`. Each entry's ``entry_hash`` is the SHA-256 of its
-``prev_hash`` followed by the canonical JSON of its fields (id, time, user, organisation,
-action, target, purpose, detail, client); ``prev_hash`` is the previous entry's hash (64
-zeros for the first). The one-row ``audit_head`` table holds the last id and hash.
-
-Appends are serialised by updating the head row first: PostgreSQL row-locks it until commit,
-SQLite takes its database write lock. :func:`record` also queues its appends on a
-process-wide lock and, for a SQLite file, on an ``flock`` shared by every process (see
-:func:`_append_queue`). :func:`verify_chain` walks the chain and names the first broken row:
-an edited row no longer matches its hash, a deleted row breaks the next row's link, and rows
-cut from the end no longer match the head.
+Every login, search (with its stated purpose), view, export, decision, denial and admin
+change is appended as an :class:`~toex.ops.models.AuditEntry`. Each entry carries a sequence
+number and ``entry_hash``, the HMAC-SHA256 under the audit key ``key_id`` (a key kept out of
+the database, :mod:`toex.ops.keys`) of its fields, its sequence number and ``prev_hash``, the
+previous entry's HMAC (64 zeros for the first). The one-row ``audit_head`` holds the last
+sequence number, id and HMAC; every so many entries the head is also written to the
+checkpoint log outside the database (:mod:`toex.ops.audit_checkpoints`). Appends are
+serialised by claiming the head row first (see :func:`record`); :mod:`toex.ops.audit_verify`
+checks the chain. The design and its threat model are in ``docs/web.md`` ("Audit").
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import fcntl
 import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
 
+from toex.errors import ConfigError
+from toex.ops.audit_search import AuditQuery, search_entries
 from toex.ops.db import OpsStore
+from toex.ops.keys import AuditConfig, AuditKeys
 from toex.ops.models import AuditEntry, AuditHead, utcnow
+
+if TYPE_CHECKING:
+    from toex.ops.audit_verify import VerifyResult
 
 GENESIS_HASH = "0" * 64
 ACTIONS: tuple[str, ...] = (
@@ -45,13 +48,24 @@ ACTIONS: tuple[str, ...] = (
     "network",
     "admin",
     "token",
+    "session",
+    "password",
     "suggest",
     "decision_revoke",
     "referral",
     "indicator",
+    "denied",
+    "audit_search",
+)
+#: Details added to every entry appended in the current context: the web app sets the API
+#: token making a call here, so every entry the call writes names the token.
+CREDENTIAL: contextvars.ContextVar[dict[str, object] | None] = contextvars.ContextVar(
+    "toex_audit_credential", default=None
 )
 _APPEND_LOCK = threading.Lock()
 _QUEUE_FILES: dict[str, int] = {}
+
+__all__ = ["ACTIONS", "AuditQuery", "record", "search_entries", "verify_chain"]
 
 
 @contextmanager
@@ -95,7 +109,7 @@ def canonical_time(at: dt.datetime) -> str:
 
 
 def entry_fields(entry: AuditEntry) -> dict[str, object]:
-    """The hashed fields of an entry, as plain JSON values."""
+    """The recorded fields of an entry, as plain JSON values."""
     return {
         "id": entry.id,
         "at": canonical_time(entry.at),
@@ -109,17 +123,31 @@ def entry_fields(entry: AuditEntry) -> dict[str, object]:
     }
 
 
-def compute_hash(prev_hash: str, fields: dict[str, object]) -> str:
-    """SHA-256 hex of ``prev_hash`` + the canonical JSON of ``fields`` (sorted keys, compact)."""
-    body = json.dumps(
-        fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+def _canonical(value: object) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
+
+
+def entry_mac(
+    keys: AuditKeys, key_id: str, fields: dict[str, object], seq: int, prev_hash: str
+) -> str:
+    """The HMAC-SHA256 hex, under key ``key_id``, of an entry: a domain label and the
+    canonical JSON (sorted keys, compact, UTF-8) of its fields with ``seq``, ``key_id`` and
+    ``prev`` (the previous entry's HMAC)."""
+    body = {**fields, "seq": seq, "key_id": key_id, "prev": prev_hash}
+    return keys.mac(b"toex audit entry v2\n" + _canonical(body), key_id)
+
+
+def legacy_hash(prev_hash: str, fields: dict[str, object]) -> str:
+    """The unkeyed SHA-256 chain hash of entries written before the log was keyed."""
+    return hashlib.sha256(prev_hash.encode("utf-8") + _canonical(fields)).hexdigest()
 
 
 def _json_safe(detail: dict[str, object] | None) -> dict[str, object]:
-    # Round-trip through JSON so what is hashed is exactly what the database gives back.
-    loaded: dict[str, object] = json.loads(json.dumps(detail or {}, default=str))
+    # Round-trip through JSON so what is MAC'd is exactly what the database gives back.
+    merged = {**(detail or {}), **(CREDENTIAL.get() or {})}
+    loaded: dict[str, object] = json.loads(json.dumps(merged, default=str))
     return loaded
 
 
@@ -133,8 +161,8 @@ def _entry_values(
     detail: dict[str, object] | None,
     client: str,
 ) -> dict[str, object]:
-    """The stored (hashed) fields of a new entry, cut to their column widths: the one rule
-    both append paths use, so their entries verify alike."""
+    """The stored fields of a new entry, cut to their column widths: the one rule both
+    append paths use, so their entries verify alike."""
     return {
         "at": utcnow(),
         "username": username[:100],
@@ -147,28 +175,38 @@ def _entry_values(
     }
 
 
-#: Claim the chain head: bump its sequence and read the last hash in one statement.
+def audit_config(session: Session) -> AuditConfig:
+    """The audit configuration of the store ``session`` belongs to."""
+    config = session.info.get("toex_audit")
+    if not isinstance(config, AuditConfig):
+        raise ConfigError("this session was not made by an OpsStore: it has no audit key")
+    return config
+
+
+#: Claim the chain head: bump its sequence number, read it and the last HMAC in one statement.
 _CLAIM_HEAD = (
     update(AuditHead)
     .where(AuditHead.id == 1)
     .values(seq=AuditHead.seq + 1)
-    .returning(AuditHead.last_hash)
+    .returning(AuditHead.seq, AuditHead.last_hash)
 )
 
 
-def claim_head(session: Session) -> str:
-    """Claim the chain head in ``session``'s transaction; returns the last entry's hash.
+def claim_head(session: Session) -> tuple[int, str]:
+    """Claim the chain head in ``session``'s transaction; returns the new entry's sequence
+    number and the last entry's HMAC.
 
-    Must be the transaction's first statement on SQLite (it takes the write lock); the head
-    stays claimed until the transaction ends, so no other append can slip in between.
+    The head stays claimed (a row lock on PostgreSQL, the write lock on SQLite) until the
+    transaction ends, so no other append can slip in between: claim it after any slow work
+    and commit soon after.
     """
-    head: str = session.execute(_CLAIM_HEAD).scalar_one()
-    return head
+    seq, head = session.execute(_CLAIM_HEAD).one()
+    return int(seq), str(head)
 
 
 def write_entry(
     session: Session,
-    head: str,
+    head: tuple[int, str],
     *,
     username: str,
     action: str,
@@ -180,6 +218,8 @@ def write_entry(
 ) -> AuditEntry:
     """Write one entry after ``head`` (from :func:`claim_head` in the same transaction) and
     move the head to it; the caller commits."""
+    keys = audit_config(session).keys
+    seq, prev = head
     values = _entry_values(
         username=username,
         action=action,
@@ -189,10 +229,10 @@ def write_entry(
         detail=detail,
         client=client,
     )
-    entry = AuditEntry(**values, prev_hash=head, entry_hash="")
+    entry = AuditEntry(**values, seq=seq, key_id=keys.current, prev_hash=prev, entry_hash="")
     session.add(entry)
     session.flush()
-    entry.entry_hash = compute_hash(head, entry_fields(entry))
+    entry.entry_hash = entry_mac(keys, keys.current, entry_fields(entry), seq, prev)
     session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)
@@ -216,8 +256,9 @@ def append_entry(
     """Append one entry in ``session``'s transaction (the caller commits).
 
     Call it at the start of a fresh transaction: the head-row update that serialises
-    appends must be the transaction's first statement on SQLite.
+    appends must be the transaction's first write on SQLite.
     """
+    _ = audit_config(session).keys  # load the key before taking the write lock
     return write_entry(
         session,
         claim_head(session),
@@ -233,7 +274,7 @@ def append_entry(
 
 #: The other statements of one append, built once (SQLAlchemy caches their compiled form and
 #: the driver its prepared statements): after claiming the head (``_CLAIM_HEAD``), insert
-#: the entry, set its hash, move the head.
+#: the entry, set its HMAC, move the head.
 _INSERT_ENTRY = insert(AuditEntry)
 _SET_HASH = (
     update(AuditEntry)
@@ -263,8 +304,10 @@ def record(
     The fast path for the web app (every search and view): four Core statements on one
     pooled connection, no ORM unit of work. The head row is claimed first (``UPDATE ...
     RETURNING``), so appends from threads and processes are serialised exactly as
-    :func:`append_entry` serialises them, and the entry hashes the same fields.
+    :func:`append_entry` serialises them, and the entry is MAC'd over the same fields.
+    Every ``checkpoint_every`` entries it also writes a checkpoint.
     """
+    keys = store.audit.keys
     fields = _entry_values(
         username=username,
         action=action,
@@ -275,133 +318,28 @@ def record(
         client=client,
     )
     with _append_queue(store), store.engine.begin() as conn:
-        head = conn.execute(_CLAIM_HEAD).scalar_one()
-        inserted = conn.execute(_INSERT_ENTRY, {**fields, "prev_hash": head, "entry_hash": ""})
+        seq, head = conn.execute(_CLAIM_HEAD).one()
+        inserted = conn.execute(
+            _INSERT_ENTRY,
+            {**fields, "seq": seq, "key_id": keys.current, "prev_hash": head, "entry_hash": ""},
+        )
         key = inserted.inserted_primary_key
         assert key is not None, "the audit entry got no id"
         new_id = int(key[0])
-        hashed = {
-            **fields,
-            "id": new_id,
-            "at": canonical_time(fields["at"]),  # type: ignore[arg-type]
-        }
-        digest = compute_hash(head, hashed)
+        mac_fields = {**fields, "id": new_id, "at": canonical_time(fields["at"])}  # type: ignore[arg-type]
+        digest = entry_mac(keys, keys.current, mac_fields, seq, head)
         conn.execute(_SET_HASH, {"entry_id": new_id, "h": digest})
         conn.execute(_MOVE_HEAD, {"entry_id": new_id, "h": digest})
-        return new_id
+    every = store.audit.checkpoint_every
+    if every > 0 and seq % every == 0:
+        from toex.ops.audit_checkpoints import checkpoint
 
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """Outcome of :func:`verify_chain`: entries checked, and the first break if any."""
-
-    checked: int
-    broken_id: int | None = None
-    message: str = "audit chain intact"
-
-    @property
-    def ok(self) -> bool:
-        """True when no link is broken."""
-        return self.broken_id is None
-
-
-def _iter_entries(session: Session, batch: int = 5000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        session.expunge_all()
-
-
-def _broken_link(checked: int, entry_id: int, prev_id: int | None) -> VerifyResult:
-    """The result for a row whose ``prev_hash`` does not match; names a deleted row if any."""
-    first_expected = 1 if prev_id is None else prev_id + 1
-    after = f"row {prev_id}" if prev_id is not None else "the genesis hash"
-    message = (
-        f"row {entry_id}: prev_hash does not match the hash of {after} "
-        "(an entry was deleted or altered)"
-    )
-    if entry_id > first_expected:
-        missing = (
-            f"row {first_expected} is missing"
-            if entry_id == first_expected + 1
-            else f"rows {first_expected}..{entry_id - 1} are missing"
-        )
-        return VerifyResult(
-            checked,
-            first_expected,
-            (f"{missing} (deleted): row {entry_id}'s prev_hash does not match the hash of {after}"),
-        )
-    return VerifyResult(checked, entry_id, message)
+        checkpoint(store)
+    return new_id
 
 
 def verify_chain(store: OpsStore) -> VerifyResult:
-    """Walk the chain from the first entry; report the first row whose link is broken."""
-    with store.session() as session:
-        prev_hash, prev_id, checked = GENESIS_HASH, None, 0
-        for entry in _iter_entries(session):
-            checked += 1
-            if entry.prev_hash != prev_hash:
-                return _broken_link(checked, entry.id, prev_id)
-            if compute_hash(entry.prev_hash, entry_fields(entry)) != entry.entry_hash:
-                return VerifyResult(
-                    checked, entry.id, f"row {entry.id}: contents do not match its hash (altered)"
-                )
-            prev_hash, prev_id = entry.entry_hash, entry.id
-        head = session.get(AuditHead, 1)
-        if head is not None and (head.last_id != prev_id or head.last_hash != prev_hash):
-            missing = head.last_id if head.last_id is not None else 0
-            ends = f"row {prev_id}" if prev_id else "no row"
-            message = (
-                f"row {missing}: the chain head records row {head.last_id} but the chain "
-                f"ends at {ends} (rows deleted from the end)"
-            )
-            return VerifyResult(checked, missing, message)
-        return VerifyResult(checked)
+    """Check the whole chain: :func:`toex.ops.audit_verify.verify_chain`."""
+    from toex.ops.audit_verify import verify_chain as verify
 
-
-@dataclass(frozen=True)
-class AuditQuery:
-    """Filters for the audit search page (all optional; organisation limits supervisors)."""
-
-    username: str = ""
-    action: str = ""
-    text: str = ""
-    organisation: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-    limit: int = 200
-
-
-def _query_sql(q: AuditQuery) -> Select[Any]:
-    stmt = select(AuditEntry)
-    if q.username:
-        stmt = stmt.where(AuditEntry.username == q.username)
-    if q.action:
-        stmt = stmt.where(AuditEntry.action == q.action)
-    if q.organisation:
-        stmt = stmt.where(AuditEntry.organisation == q.organisation)
-    if q.text:
-        like = f"%{q.text.lower()}%"
-        stmt = stmt.where(
-            func.lower(AuditEntry.target).like(like) | func.lower(AuditEntry.purpose).like(like)
-        )
-    if q.since:
-        stmt = stmt.where(AuditEntry.at >= dt.datetime.combine(q.since, dt.time(), dt.UTC))
-    if q.until:
-        stmt = stmt.where(
-            AuditEntry.at < dt.datetime.combine(q.until + dt.timedelta(days=1), dt.time(), dt.UTC)
-        )
-    return stmt.order_by(AuditEntry.id.desc()).limit(max(1, min(q.limit, 1000)))
-
-
-def search_entries(store: OpsStore, q: AuditQuery) -> Sequence[AuditEntry]:
-    """Entries matching ``q``, newest first."""
-    with store.session() as session:
-        entries: Sequence[AuditEntry] = session.scalars(_query_sql(q)).all()
-        return entries
+    return verify(store)

@@ -83,7 +83,9 @@ class User(Base):
 
 
 class ApiToken(Base):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    """A bearer token for the JSON API, issued by its user to themselves; only its SHA-256
+    is stored. ``scope`` is ``read`` or ``write`` (write may also record decisions and STIM
+    steps)."""
 
     __tablename__ = "api_token"
 
@@ -91,13 +93,35 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
+    scope: Mapped[str] = mapped_column(String(10), default="read", server_default="read")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class LoginSession(Base):
+    """A logged-in web session. The cookie names it by a random id of which only the
+    SHA-256 is stored; it is live until ``expires_at``, an idle timeout, or ``ended_at``."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sid_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    client: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ended_reason: Mapped[str] = mapped_column(String(100), default="")
 
 
 class AuditEntry(Base):
-    """One append-only audit record; ``entry_hash`` chains it to the previous entry."""
+    """One append-only audit record. ``entry_hash`` is the HMAC (under key ``key_id``) of
+    its fields, its ``seq`` and ``prev_hash``, the previous entry's HMAC; ``key_id`` is null
+    only on an entry written before keyed logging and not yet sealed."""
 
     __tablename__ = "audit_entry"
 
@@ -110,12 +134,14 @@ class AuditEntry(Base):
     purpose: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     client: Mapped[str] = mapped_column(String(100), default="")
+    seq: Mapped[int] = mapped_column(Integer, unique=True, index=True)
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class AuditHead(Base):
-    """The one-row head of the audit chain: the last entry's id and hash.
+    """The one-row head of the audit chain: the last entry's sequence number, id and HMAC.
 
     Appending updates this row first, which serialises appends (a row lock on PostgreSQL,
     the write lock on SQLite) and lets ``toex audit verify`` notice rows cut from the end.

@@ -7,8 +7,8 @@ redirect to the identity provider and a callback mapping its claims to a local u
 ``docs/web.md``. Whatever the provider, the result is a local :class:`~toex.ops.models.User`
 whose organisation's agreements decide what they see.
 
-HTML pages know the user from the session cookie; the JSON API only from a bearer token
-(never from the cookie, so the API needs no CSRF protection).
+HTML pages know the user from the server-side session the cookie names; the JSON API only
+from a bearer token (never from the cookie, so the API needs no CSRF protection).
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from toex.errors import AccessDeniedError
 from toex.ops.access import AccessScope
-from toex.ops.accounts import authenticate_password, scope_of, user_for_token
+from toex.ops.accounts import authenticate_password, scope_of
 from toex.ops.db import OpsStore
 from toex.ops.models import Organisation, User
 
@@ -49,21 +50,40 @@ class LocalAuthProvider:
 
 
 class TooManyAttempts(AccessDeniedError):
-    """Too many failed logins for this username or client address; try again later."""
+    """Too many failed logins from this client address; try again later."""
 
     http_status = 429
 
 
 class LoginLimiter:
-    """Counts failed logins per username and per client address in a sliding window."""
+    """Failed logins in a sliding window, counted three ways so that nobody can lock a
+    user out (which counting per username alone would let anyone do):
+
+    * per username and client address: ``max_per_user`` failures refuse that client's
+      further attempts on that username (429) until the window passes;
+    * per client address: ``max_per_client`` failures refuse that client everything;
+    * per username from all clients: past ``slow_after`` failures, every attempt on that
+      username waits ``slow_seconds`` first. It is never refused, so the right password
+      from another client still works; a guesser spread over many addresses is slowed.
+    """
 
     def __init__(
-        self, max_per_user: int = 5, max_per_client: int = 20, window_seconds: float = 900.0
+        self,
+        max_per_user: int = 5,
+        max_per_client: int = 20,
+        window_seconds: float = 900.0,
+        slow_after: int = 10,
+        slow_seconds: float = 1.0,
     ) -> None:
         self.max_per_user, self.max_per_client = max_per_user, max_per_client
-        self.window = window_seconds
+        self.window, self.slow_after, self.slow_seconds = window_seconds, slow_after, slow_seconds
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _keys(username: str, client: str) -> tuple[str, str, str]:
+        name = username.strip().lower()
+        return f"uc:{name}\0{client}", f"c:{client}", f"u:{name}"
 
     def _recent(self, key: str, now: float) -> int:
         q = self._failures.get(key)
@@ -73,27 +93,36 @@ class LoginLimiter:
             q.popleft()
         return len(q)
 
-    def check(self, username: str, client: str) -> None:
-        """Raise :class:`TooManyAttempts` when either key has used up its failures."""
+    def check(self, username: str, client: str) -> float:
+        """Raise :class:`TooManyAttempts` when this client used up its failures (for this
+        username or in all); else the seconds to wait before checking the password."""
         now = time.monotonic()
+        user_client, by_client, by_user = self._keys(username, client)
         with self._lock:
             if (
-                self._recent(f"u:{username.lower()}", now) >= self.max_per_user
-                or self._recent(f"c:{client}", now) >= self.max_per_client
+                self._recent(user_client, now) >= self.max_per_user
+                or self._recent(by_client, now) >= self.max_per_client
             ):
                 raise TooManyAttempts("too many failed logins: wait 15 minutes and try again")
+            return self.slow_seconds if self._recent(by_user, now) >= self.slow_after else 0.0
 
     def failed(self, username: str, client: str) -> None:
         """Record a failed login."""
         now = time.monotonic()
         with self._lock:
-            for key in (f"u:{username.lower()}", f"c:{client}"):
+            if len(self._failures) > 100_000:  # bound memory: forget what has aged out
+                for key in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[key]
+            for key in self._keys(username, client):
                 self._failures.setdefault(key, deque()).append(now)
 
-    def succeeded(self, username: str) -> None:
-        """Forget the username's failures after a successful login."""
+    def succeeded(self, username: str, client: str) -> None:
+        """Forget the username's failures after a successful login (the client's own
+        count stays: it still bounds guessing at other usernames)."""
+        user_client, _, by_user = self._keys(username, client)
         with self._lock:
-            self._failures.pop(f"u:{username.lower()}", None)
+            self._failures.pop(user_client, None)
+            self._failures.pop(by_user, None)
 
 
 @dataclass(frozen=True)
@@ -132,26 +161,18 @@ def principal_of(user: User) -> Principal:
 
 
 class PrincipalCache:
-    """Principals by key (session user id or token digest) for ``ttl`` seconds.
+    """Principals by user id for ``ttl`` seconds.
 
-    Saves the operational-store round trip on every request; a disabled user, a revoked
-    token or a changed agreement takes effect within ``ttl`` seconds (0 disables caching).
+    Saves loading the user, organisation and agreements on every request. Whether the
+    request's session or token is still live is checked on every request regardless; a
+    changed role or agreement takes effect within ``ttl`` seconds in other workers (the
+    admin's own worker clears its cache at once; 0 disables caching).
     """
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
-
-    def peek(self, key: str) -> tuple[bool, Principal | None]:
-        """(True, principal) when ``key`` is cached and fresh, else (False, None)."""
-        if self.ttl <= 0:
-            return False, None
-        with self._lock:
-            hit = self._entries.get(key)
-        if hit is not None and time.monotonic() - hit[0] < self.ttl:
-            return True, hit[1]
-        return False, None
 
     def get(self, key: str, load: Callable[[], Principal | None]) -> Principal | None:
         """The cached principal for ``key``, else ``load()`` (cached, even when None)."""
@@ -175,30 +196,12 @@ class PrincipalCache:
             self._entries.clear()
 
 
-def _load_user(session: Session, user_id: int) -> User | None:
-    from sqlalchemy import select
-
-    return session.scalar(
-        select(User)
-        .where(User.id == user_id)
-        .options(selectinload(User.organisation).selectinload(Organisation.agreements))
-    )
-
-
-def principal_for_session(store: OpsStore, user_id: int | None) -> Principal | None:
-    """The principal of a session's user id, or None if logged out or the user is inactive."""
-    if not user_id:
-        return None
+def principal_for_user(store: OpsStore, user_id: int) -> Principal | None:
+    """The principal of an active user, else None."""
     with store.session() as session:
-        user = _load_user(session, user_id)
+        user = session.scalar(
+            select(User)
+            .where(User.id == user_id)
+            .options(selectinload(User.organisation).selectinload(Organisation.agreements))
+        )
         return principal_of(user) if user is not None and user.active else None
-
-
-def principal_for_token(store: OpsStore, token: str) -> Principal | None:
-    """The principal of a bearer token, or None if it is unknown, revoked or expired."""
-    with store.session() as session:
-        user = user_for_token(session, token)
-        if user is None:
-            return None
-        loaded = _load_user(session, user.id)
-        return principal_of(loaded) if loaded is not None else None

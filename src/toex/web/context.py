@@ -2,14 +2,16 @@
 
 :class:`AppState` holds what lives as long as the app: the web settings, the operational
 store, the warehouse, the login provider and limiter. Routers get the request's
-:class:`~toex.web.auth.Principal` from :func:`html_user` (session cookie; redirect to the
-login page when absent) or :func:`api_user` (bearer token; 401 when absent), open a
-warehouse cursor with :func:`warehouse_cursor`, and write audit entries with :func:`audit`.
+:class:`~toex.web.auth.Principal` from :func:`html_user` (a live server-side session;
+redirect to the login page when absent), :func:`api_user` (a live bearer token; 401 when
+absent) or :func:`api_writer` (a token with the write scope), open a warehouse cursor with
+:func:`warehouse_cursor`, and write audit entries with :func:`audit`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,19 +20,20 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from toex.errors import AccessDeniedError
 from toex.ops import audit as audit_log
-from toex.ops.accounts import token_digest
 from toex.ops.db import OpsStore
+from toex.ops.login_sessions import SessionPolicy, live_session
+from toex.ops.tokens import DEFAULT_DAYS, MAX_DAYS, LiveToken, live_token
 from toex.web.auth import (
     AuthProvider,
     LocalAuthProvider,
     LoginLimiter,
     Principal,
     PrincipalCache,
-    principal_for_session,
-    principal_for_token,
+    principal_for_user,
 )
-from toex.web.sessions import session_of
+from toex.web.sessions import WebSession, session_of
 from toex.web.warehouse import OpenSnapshot, Warehouse
 
 MIN_PURPOSE = 5
@@ -40,17 +43,32 @@ MIN_PURPOSE = 5
 class WebConfig:
     """Settings of the web app itself (the rest comes from :class:`toex.config.Settings`)."""
 
-    secret_key: str
+    secret_key: str | list[str]  # several: oldest first, the last signs
     cookie_secure: bool | None = None  # None: Secure when the request came over TLS
-    session_max_age: int = 8 * 3600
-    login_max_failures: int = 5
+    session_max_age: int = 8 * 3600  # absolute timeout, seconds since login
+    session_idle_seconds: int = 30 * 60
+    login_max_failures: int = 5  # per username and client address
     login_max_client_failures: int = 20
     login_window_seconds: float = 900.0
+    login_slow_after: int = 10  # failures on one username (any client) before slowing
+    login_slow_seconds: float = 1.0
     snapshot_check_interval: float = 2.0
     principal_cache_seconds: float = 5.0
+    token_default_days: int = DEFAULT_DAYS
+    token_max_days: int = MAX_DAYS
+    trusted_proxies: tuple[str, ...] = ()  # IPs/networks whose X-Forwarded-* are believed
+    audit_checkpoint_seconds: float = 0.0  # 0: no periodic checkpoint task
     # DuckDB threads per query: concurrent requests already use the cores, and many small
     # queries run faster on their own thread than split across several.
     threads: int = 1
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        """The idle and absolute session timeouts."""
+        return SessionPolicy(
+            dt.timedelta(seconds=self.session_idle_seconds),
+            dt.timedelta(seconds=self.session_max_age),
+        )
 
 
 @dataclass
@@ -84,26 +102,36 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-async def _principal(
-    state: AppState, key: str, load: Callable[[], Principal | None]
-) -> Principal | None:
-    """The cached principal for ``key``; loaded from the operational store in the thread
-    pool when missing or stale (every ``principal_cache_seconds``), so the usual request
-    spends no thread on it."""
-    hit, principal = state.principals.peek(key)
-    if hit:
-        return principal
-    return await run_in_threadpool(state.principals.get, key, load)
+def session_principal(state: AppState, web_session: WebSession) -> Principal | None:
+    """The principal of the live server-side session ``web_session`` names, else None
+    (blocking: call it in the thread pool). Fills in the session's user and row id."""
+    live = live_session(state.store, web_session.sid, state.config.session_policy)
+    if live is None:
+        return None
+    web_session.user_id, web_session.session_id = live.user_id, live.id
+    return state.principals.get(
+        f"u:{live.user_id}", lambda: principal_for_user(state.store, live.user_id)
+    )
+
+
+def token_principal(state: AppState, token: str) -> tuple[Principal, LiveToken] | None:
+    """The principal and token record of a live bearer token, else None (blocking)."""
+    live = live_token(state.store, token)
+    if live is None:
+        return None
+    principal = state.principals.get(
+        f"u:{live.user_id}", lambda: principal_for_user(state.store, live.user_id)
+    )
+    return (principal, live) if principal is not None else None
 
 
 async def html_user(request: Request) -> Principal:
-    """Dependency: the logged-in user of an HTML page (else :class:`LoginRequired`)."""
-    state, user_id = state_of(request), session_of(request).user_id
-    if not user_id:
-        raise LoginRequired()
-    principal = await _principal(
-        state, f"u:{user_id}", lambda: principal_for_session(state.store, user_id)
-    )
+    """Dependency: the logged-in user of an HTML page (else :class:`LoginRequired`).
+
+    Checks the session's row on every request (one indexed lookup), so a session ended
+    anywhere (logout, disable, password change, admin) is refused at once."""
+    state = state_of(request)
+    principal = await run_in_threadpool(session_principal, state, session_of(request))
     if principal is None:
         raise LoginRequired()
     request.state.principal = principal
@@ -116,17 +144,47 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `toex user
 async def api_user(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
-    """Dependency: the API caller identified by a bearer token (else 401)."""
+    """Dependency: the API caller identified by a live bearer token (else 401). Every audit
+    entry the call writes names the token (``token_id``, ``token_label`` in its detail)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise TokenRequired()
-    state, token = state_of(request), credentials.credentials
-    principal = await _principal(
-        state, f"t:{token_digest(token)}", lambda: principal_for_token(state.store, token)
-    )
-    if principal is None:
+    state = state_of(request)
+    found = await run_in_threadpool(token_principal, state, credentials.credentials)
+    if found is None:
         raise TokenRequired()
-    request.state.principal = principal
+    principal, token = found
+    request.state.principal, request.state.token = principal, token
+    audit_log.CREDENTIAL.set({"token_id": token.id, "token_label": token.label})
     return principal
+
+
+async def api_writer(request: Request, user: Principal = Depends(api_user)) -> Principal:
+    """Dependency: an API caller whose token has the ``write`` scope (else 403)."""
+    token: LiveToken = request.state.token
+    if token.scope != "write":
+        raise AccessDeniedError(
+            "this token may only read: issue a token with the write scope to make changes"
+        )
+    return user
+
+
+def identify(request: Request) -> Principal | None:
+    """Who is asking, if anyone, for a request no dependency identified (blocking): the
+    bearer token of an API call, else the session of a page."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
+    state = state_of(request)
+    if request.url.path.startswith("/api/"):
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        found = token_principal(state, token.strip())
+        if found is None:
+            return None
+        audit_log.CREDENTIAL.set({"token_id": found[1].id, "token_label": found[1].label})
+        return found[0]
+    return session_principal(state, session_of(request))
 
 
 def snapshot_of(request: Request) -> OpenSnapshot:

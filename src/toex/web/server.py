@@ -23,6 +23,23 @@ def app_from_env() -> FastAPI:
     return app_from_settings(get_settings(), source)
 
 
+def uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, object]:
+    """The options ``toex serve`` gives uvicorn. Proxy headers are handled inside the app
+    (:func:`toex.web.app.create_app`, ``TOEX_TRUSTED_PROXIES``), so uvicorn's own handling,
+    which trusts 127.0.0.1 by default, is off; its allow-list is the same list regardless."""
+    return {
+        "host": host,
+        "port": port,
+        "proxy_headers": False,
+        "forwarded_allow_ips": ",".join(settings.proxy_list()) or None,
+        "log_level": "info",
+        # No access log: its lines would repeat what the audit log records (query strings
+        # carry stated purposes) to wherever stdout goes, and cost time on every request.
+        "access_log": False,
+        "server_header": False,
+    }
+
+
 def serve(
     settings: Settings,
     host: str = "127.0.0.1",
@@ -36,19 +53,12 @@ def serve(
     ``workers`` > 1 runs that many processes: the first to open a snapshot builds its read
     model and name index once, under a file lock, beside the snapshot, and every worker
     attaches and memory-maps those files (:mod:`toex.web.webindex`); the audit chain is
-    serialised in the database. TLS is expected to end at a reverse proxy on this
-    host; uvicorn trusts its ``X-Forwarded-Proto`` so cookies are marked ``Secure`` behind it.
+    serialised in the database. TLS is expected to end at a reverse proxy: list its
+    address in ``TOEX_TRUSTED_PROXIES`` and the app believes its ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` (uvicorn's ``ProxyHeadersMiddleware`` inside the app, with that
+    list; see :func:`uvicorn_options`), so one rule decides the client address everywhere.
     """
-    options = {
-        "host": host,
-        "port": port,
-        "proxy_headers": True,
-        "log_level": "info",
-        # No access log: its lines would repeat what the audit log records (query strings
-        # carry stated purposes) to wherever stdout goes, and cost time on every request.
-        "access_log": False,
-        "server_header": False,
-    }
+    options = uvicorn_options(settings, host, port)
     if workers <= 1:
         source = FixedSnapshot(snapshot, run_id=snapshot.stem) if snapshot else None
         uvicorn.run(app_from_settings(settings, source), **options)  # type: ignore[arg-type]

@@ -1,15 +1,13 @@
 """Browser sessions, CSRF tokens and security headers, in one pure ASGI middleware.
 
-A session is a small signed cookie (itsdangerous, keyed by ``TOEX_SECRET_KEY``) holding a
-random session id, the CSRF token, the user id once logged in, the last stated purpose and
-the issue time. The cookie is ``HttpOnly``, ``SameSite=Lax`` and ``Secure`` whenever the
-request came over TLS (or ``cookie_secure`` forces it). Logging in issues a new session id
-and CSRF token (no session fixation). The CSRF check is a synchroniser token: every HTML form
-carries the session's token in ``csrf_token`` (or HTMX sends ``X-CSRF-Token``) and
-:func:`check_csrf` compares them in constant time.
-
-Every response gets the security headers in :data:`SECURITY_HEADERS`, including a Content
-Security Policy that allows no inline script or style.
+The cookie is small and signed (itsdangerous, keyed by the session key,
+:func:`toex.ops.keys.session_keys`): a random session id, the CSRF token, the last stated
+purpose and the issue time. Who is logged in is not in the cookie: the session id names a
+row of the operational store (:mod:`toex.ops.login_sessions`) that the request's auth
+dependency checks, so a session ends everywhere when that row ends. The cookie is
+``HttpOnly``, ``SameSite=Lax`` and ``Secure`` over TLS. Logging in issues a new session id
+and CSRF token (no session fixation); :func:`check_csrf` compares a form's token with the
+session's in constant time. Every response gets :data:`SECURITY_HEADERS`.
 """
 
 from __future__ import annotations
@@ -44,26 +42,31 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+COOKIE_FIELDS = ("sid", "csrf", "purpose", "issued")
+
+
 @dataclass
 class WebSession:
-    """The contents of the session cookie."""
+    """The contents of the session cookie, plus what the auth dependency found for it
+    (``user_id``, ``session_id``: never read from the cookie)."""
 
-    sid: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    sid: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    user_id: int | None = None
     purpose: str = ""
     issued: float = field(default_factory=time.time)
     dirty: bool = False
+    user_id: int | None = None
+    session_id: int | None = None
 
-    def login(self, user_id: int) -> None:
-        """Start an authenticated session: new id and CSRF token, purpose cleared."""
-        self.sid, self.csrf = secrets.token_urlsafe(16), secrets.token_urlsafe(24)
-        self.user_id, self.purpose, self.issued, self.dirty = user_id, "", time.time(), True
+    def login(self, sid: str) -> None:
+        """Carry the id of a newly started server-side session, with a new CSRF token."""
+        self.sid, self.csrf = sid, secrets.token_urlsafe(24)
+        self.purpose, self.issued, self.dirty = "", time.time(), True
+        self.user_id = self.session_id = None
 
     def logout(self) -> None:
-        """End the session (a fresh anonymous one replaces it)."""
-        self.login(0)
-        self.user_id = None
+        """Replace the session with a fresh anonymous one."""
+        self.login(secrets.token_urlsafe(32))
 
     def set_purpose(self, purpose: str) -> None:
         """Remember the purpose the user last stated (recorded with their views)."""
@@ -72,24 +75,29 @@ class WebSession:
 
 
 class SessionCodec:
-    """Signs and reads session cookies; sessions older than ``max_age`` seconds are void."""
+    """Signs and reads session cookies; cookies older than ``max_age`` seconds are void.
 
-    def __init__(self, secret_key: str, max_age: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret_key, salt="toex-session")
+    ``secret_keys`` lists keys oldest first: the last signs, every one verifies (rotation).
+    """
+
+    def __init__(self, secret_keys: str | list[str], max_age: int) -> None:
+        keys = [secret_keys] if isinstance(secret_keys, str) else list(secret_keys)
+        self._serializer = URLSafeTimedSerializer(keys, salt="toex-session")
         self.max_age = max_age
 
     def dumps(self, session: WebSession) -> str:
         """The signed cookie value."""
         data = asdict(session)
-        data.pop("dirty")
-        return self._serializer.dumps(data)
+        return self._serializer.dumps({k: data[k] for k in COOKIE_FIELDS})
 
     def loads(self, value: str | None) -> WebSession:
-        """The session in ``value``, or a new anonymous one if it is missing, forged or old."""
+        """The session in ``value``, or a new anonymous one if it is missing, forged, old or
+        of another shape."""
         if value:
             try:
                 data: dict[str, Any] = self._serializer.loads(value, max_age=self.max_age)
-                return WebSession(**data)
+                if isinstance(data, dict) and set(data) == set(COOKIE_FIELDS):
+                    return WebSession(**data)
             except (BadSignature, TypeError, ValueError):
                 pass
         return WebSession(dirty=True)

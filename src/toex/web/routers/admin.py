@@ -1,4 +1,7 @@
-"""Admin pages: organisations, data-sharing agreements, users and API tokens."""
+"""Admin pages: organisations, data-sharing agreements, users, their sessions and tokens.
+
+An administrator may disable users, end their sessions and revoke their tokens, but not
+issue a token for anyone: each user issues their own (``/account``)."""
 
 from __future__ import annotations
 
@@ -12,11 +15,13 @@ from sqlalchemy.orm import selectinload
 
 from toex.config import load_catalogue
 from toex.errors import InputError, NotFoundError
-from toex.ops import accounts
+from toex.ops import account_actions, accounts
 from toex.ops.access import ADMIN_ROLES, CLASSIFICATIONS, Role
+from toex.ops.login_sessions import sessions_of
 from toex.ops.models import Organisation, User
+from toex.ops.tokens import live_tokens
 from toex.web.auth import Principal
-from toex.web.context import audit, html_user, state_of
+from toex.web.context import audit, client_of, html_user, state_of
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
 
@@ -45,6 +50,9 @@ def _page(request: Request, notice: str = "", secret: str = "", status: int = 20
         users = session.scalars(
             select(User).options(selectinload(User.organisation)).order_by(User.username)
         ).all()
+        live = {u.id: len(sessions_of(session, u.id)) for u in users}
+        names = {u.id: u.username for u in users}
+        tokens = [(t, names.get(t.user_id, "?")) for t in live_tokens(session)]
     forces = [f.code for f in load_catalogue().forces]
     return render(
         request,
@@ -52,6 +60,8 @@ def _page(request: Request, notice: str = "", secret: str = "", status: int = 20
         {
             "orgs": orgs,
             "users": users,
+            "live_sessions": live,
+            "tokens": tokens,
             "notice": notice,
             "secret": secret,
             "roles": [r.value for r in Role],
@@ -169,43 +179,50 @@ def add_user(
     return _page(request, f"User {username} added; give them this password once:", secret=password)
 
 
+def _actor(request: Request, user: Principal) -> account_actions.Actor:
+    return account_actions.Actor(user.username, user.organisation, client_of(request))
+
+
+def _username(request: Request, user_id: int) -> str:
+    with state_of(request).store.session() as session:
+        target = session.get(User, user_id)
+        if target is None:
+            raise NotFoundError(f"no user {user_id}")
+        return target.username
+
+
 @router.post("/users/{user_id}/active", response_class=HTMLResponse)
 def toggle_active(request: Request, user_id: int, user: Principal = Depends(html_user)) -> Response:
-    """Disable an active user (revoking their tokens) or re-enable a disabled one."""
+    """Disable an active user (ending their sessions, revoking their tokens) or re-enable a
+    disabled one (who must log in again)."""
     user.require(ADMIN_ROLES, "administer accounts")
+    name = _username(request, user_id)
     with state_of(request).store.session() as session:
-        target = session.get(User, user_id)
-        if target is None:
-            raise NotFoundError(f"no user {user_id}")
-        if target.id == user.user_id:
-            raise InputError("you cannot disable yourself")
-        target.active = not target.active
-        if not target.active:
-            accounts.revoke_tokens(session, target)
-        name, active = target.username, target.active
-        session.commit()
-    audit(
-        request,
-        user,
-        "admin",
-        target=f"user {name}",
-        detail={"op": "enable" if active else "disable"},
+        active = not accounts.get_user(session, name).active
+    ended, revoked = account_actions.set_active(
+        state_of(request).store, name, active, _actor(request, user)
     )
-    return _page(request, f"User {name} {'enabled' if active else 'disabled'}.")
-
-
-@router.post("/users/{user_id}/token", response_class=HTMLResponse)
-def issue_token(request: Request, user_id: int, user: Principal = Depends(html_user)) -> Response:
-    """Issue an API token for a user, shown once."""
-    user.require(ADMIN_ROLES, "administer accounts")
-    with state_of(request).store.session() as session:
-        target = session.get(User, user_id)
-        if target is None:
-            raise NotFoundError(f"no user {user_id}")
-        token = accounts.issue_token(session, target, label=f"issued by {user.username}")
-        name = target.username
-        session.commit()
-    audit(request, user, "token", target=f"user {name}", detail={"op": "issue"})
+    if active:
+        return _page(request, f"User {name} enabled.")
     return _page(
-        request, f"API token for {name}; copy it now, it is not shown again:", secret=token
+        request, f"User {name} disabled; {ended} session(s) ended, {revoked} token(s) revoked."
     )
+
+
+@router.post("/users/{user_id}/end-sessions", response_class=HTMLResponse)
+def end_sessions(request: Request, user_id: int, user: Principal = Depends(html_user)) -> Response:
+    """End every session of a user (they must log in again)."""
+    user.require(ADMIN_ROLES, "administer accounts")
+    name = _username(request, user_id)
+    ended = account_actions.end_sessions(state_of(request).store, name, _actor(request, user))
+    return _page(request, f"{ended} session(s) of {name} ended.")
+
+
+@router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(request: Request, token_id: int, user: Principal = Depends(html_user)) -> Response:
+    """Revoke one API token of any user."""
+    user.require(ADMIN_ROLES, "administer accounts")
+    owner = account_actions.revoke_one_token(
+        state_of(request).store, token_id, _actor(request, user)
+    )
+    return _page(request, f"Token {token_id} of {owner} revoked.")

@@ -19,6 +19,7 @@ from toex.web.auth import Principal
 from toex.web.context import (
     MIN_PURPOSE,
     api_user,
+    api_writer,
     audit,
     client_of,
     snapshot_of,
@@ -313,7 +314,9 @@ def export(
 
 
 @router.post("/decisions", response_model=DecisionOut, status_code=201, responses=ERRORS)
-def decide(request: Request, body: DecisionIn, user: Principal = Depends(api_user)) -> DecisionOut:
+def decide(
+    request: Request, body: DecisionIn, user: Principal = Depends(api_writer)
+) -> DecisionOut:
     """Record that two visible mentions are (or are not) the same person."""
     user.require(DECISION_ROLES, "record match decisions")
     snap = snapshot_of(request)

@@ -1,4 +1,7 @@
-"""Audit log search (supervisors: their organisation; admins: everything) and chain check."""
+"""Audit log search (supervisors: their organisation; admins: everything) and chain check.
+
+Every search or view of the log is itself audited (``audit_search``: the filters, how many
+entries were shown, whether the chain was verified)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from toex.errors import InputError
 from toex.ops.access import ADMIN_ROLES, AUDIT_ROLES
 from toex.ops.audit import ACTIONS, AuditQuery, search_entries, verify_chain
 from toex.web.auth import Principal
-from toex.web.context import html_user, state_of
+from toex.web.context import audit, html_user, state_of
 from toex.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -53,6 +56,10 @@ def audit_search(
     store = state_of(request).store
     entries = search_entries(store, query)
     result = verify_chain(store) if verify and user.role in ADMIN_ROLES else None
+    detail: dict[str, object] = {"filters": query.described(), "shown": len(entries)}
+    if result is not None:
+        detail["verified"] = result.message
+    audit(request, user, "audit_search", target="/audit", detail=detail)
     return render(
         request,
         "audit.html",

@@ -22,7 +22,15 @@ from toex.errors import AccessDeniedError, InputError
 from toex.ops import referrals as workflow
 from toex.ops.referrals import Actor
 from toex.web.auth import Principal
-from toex.web.context import api_user, audit, duckdb_cursor, html_user, snapshot_of, state_of
+from toex.web.context import (
+    api_user,
+    api_writer,
+    audit,
+    duckdb_cursor,
+    html_user,
+    snapshot_of,
+    state_of,
+)
 from toex.web.data.filters import highest_marking
 from toex.web.data.stim import crossmatch_forces, visible_crossmatch
 from toex.web.rendering import render
@@ -433,7 +441,7 @@ def api_account(
 
 @api.post("/accounts/{account_id}/indicators", status_code=201)
 def api_record_indicator(
-    request: Request, account_id: str, body: IndicatorIn, user: Principal = Depends(api_user)
+    request: Request, account_id: str, body: IndicatorIn, user: Principal = Depends(api_writer)
 ) -> dict[str, Any]:
     """Record an indicator for an account (audited)."""
     actor = _actor(request, user)
@@ -464,7 +472,7 @@ def api_referrals(
 
 @api.post("/cases/{case_id}/referral", status_code=201)
 def api_raise(
-    request: Request, case_id: str, body: ReferralIn, user: Principal = Depends(api_user)
+    request: Request, case_id: str, body: ReferralIn, user: Principal = Depends(api_writer)
 ) -> dict[str, Any]:
     """Raise a case as a new referral (audited)."""
     actor = _actor(request, user)
@@ -477,7 +485,7 @@ def api_raise(
 
 @api.post("/referrals/{referral_id}/step")
 def api_step(
-    request: Request, referral_id: int, body: StepIn, user: Principal = Depends(api_user)
+    request: Request, referral_id: int, body: StepIn, user: Principal = Depends(api_writer)
 ) -> dict[str, Any]:
     """Move a referral on: triaged, referred or outcome (audited)."""
     actor = _actor(request, user)
