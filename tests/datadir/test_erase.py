@@ -23,7 +23,7 @@ from toex.ops import open_store
 from toex.ops.audit import AuditQuery, search_entries, verify_chain
 from toex.ops.erasure import Tombstones, list_erasures
 
-from .serving import add_analyst, login, profile, search, serve
+from .support import add_analyst, login, profile, search, serve
 
 INGEST = [pipeline.ingest]
 MENTION_TABLES = ("staged_person_mention", "staged_object", "staged_location")

@@ -79,9 +79,26 @@ def _add(tar: tarfile.TarFile, name: str, path: Path) -> None:
         tar.addfile(info, fh)
 
 
+def _audit(url: str, target: str, detail: dict[str, object]) -> None:
+    """Write a backup or restore to the audit log of the store at ``url``."""
+    ops = open_store(url)
+    try:
+        operation = target.split()[0]
+        record(
+            ops,
+            username=requester(),
+            action="admin",
+            target=target,
+            detail={"operation": operation, **detail},
+            client="cli",
+        )
+    finally:
+        ops.dispose()
+
+
 def backup(data_dir: Path, settings: Settings, out: Path, *, wait: float = 0.0) -> BackupResult:
     """Write the archive ``out`` (0600) of ``data_dir``'s operational store and current
-    snapshot, and audit it."""
+    snapshot; the audit entry of the backup is written first, so the archive holds it."""
     if out.exists():
         raise InputError(f"{out} exists: choose a new file for the backup")
     url = ops_url(settings, data_dir)
@@ -93,6 +110,7 @@ def backup(data_dir: Path, settings: Settings, out: Path, *, wait: float = 0.0) 
         problem = store.check(info)
         if problem is not None:
             raise SnapshotError(f"the current snapshot {info.run_id} cannot be opened: {problem}")
+        _audit(url, f"backup of snapshot {info.run_id}", {"file": out.name, "run_id": info.run_id})
         scratch = ensure_private_dir(data_dir / "tmp")
         with tempfile.TemporaryDirectory(prefix="backup-", dir=scratch) as work:
             ops_file = Path(work) / OPS_MEMBER
@@ -129,18 +147,6 @@ def backup(data_dir: Path, settings: Settings, out: Path, *, wait: float = 0.0) 
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
-    ops = open_store(url)
-    try:
-        record(
-            ops,
-            username=requester(),
-            action="admin",
-            target=f"backup of snapshot {info.run_id}",
-            detail={"operation": "backup", "file": out.name, "run_id": info.run_id},
-            client="cli",
-        )
-    finally:
-        ops.dispose()
     return BackupResult(out, info.run_id, manifest)
 
 
@@ -250,20 +256,6 @@ def restore(
             else:
                 load_ops(got[OPS_MEMBER], url)
             store.use(snapshot["run_id"])
-        ops = open_store(url)  # migrates a backup of an older schema
-        try:
-            record(
-                ops,
-                username=requester(),
-                action="admin",
-                target=f"restore of snapshot {snapshot['run_id']}",
-                detail={
-                    "operation": "restore",
-                    "file": archive.name,
-                    "backup": manifest["created_at"],
-                },
-                client="cli",
-            )
-        finally:
-            ops.dispose()
+        detail = {"file": archive.name, "backup": manifest["created_at"]}
+        _audit(url, f"restore of snapshot {snapshot['run_id']}", detail)  # migrates it first
     return manifest

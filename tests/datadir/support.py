@@ -1,4 +1,5 @@
-"""Serving a data directory in-process as ``toex serve`` does, and using it as an analyst:
+"""Helpers of the data-directory tests: the CLI as ``toex`` runs it (errors become exit
+codes), and a data directory served in-process as ``toex serve`` does, used as an analyst:
 log in through the form, search with a purpose, open a profile."""
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from toex.cli.app import app
+from toex.errors import ToexError
 from toex.ops import open_store
 from toex.ops.accounts import add_agreement, create_organisation, create_user
 from toex.ops.db import OpsStore
@@ -22,8 +27,19 @@ with warnings.catch_warnings():
 
 SECRET = "test-secret-key-for-datadir-tests"
 PASSWORD = "correct horse battery staple"
-FORCES = ("cambs", "beds", "herts", "essex", "norfolk", "suffolk", "gmp", "staffs", "wmp")
+FORCES = ("cambs", "essex", "gmp", "lancs", "leics", "norfolk", "northants", "staffs", "wmp")
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """Run ``toex ARGS``; (exit code, output) as the console entry point gives them (a toex
+    error is its exit code and ``error: <message>``)."""
+    result = CliRunner().invoke(app, list(args))
+    if isinstance(result.exception, ToexError):
+        return result.exception.exit_code, f"error: {result.exception}"
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
 
 
 def add_analyst(store: OpsStore, username: str = "ann") -> None:
