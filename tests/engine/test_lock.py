@@ -119,7 +119,7 @@ def test_a_waiting_run_builds_on_the_first_runs_snapshot(tmp_path: Path) -> None
     time.sleep(1.0)
     assert second.poll() is None and not (tmp_path / "b.started").exists()  # queued
     (tmp_path / "release").write_text("")
-    out_a, err_a = first.communicate(timeout=60)
+    _, err_a = first.communicate(timeout=60)
     out_b, err_b = second.communicate(timeout=60)
     assert (first.returncode, second.returncode) == (0, 0), (err_a, err_b)
     assert SnapshotStore(tmp_path).current().run_id == out_b.strip()  # type: ignore[union-attr]

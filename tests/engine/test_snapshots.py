@@ -184,7 +184,9 @@ def test_a_pointer_may_name_only_a_snapshot_file_beside_it(tmp_path: Path) -> No
     )
     with pytest.raises(SnapshotError) as info:
         store.current()
-    assert str(info.value) == f"{store.pointer}: names '../secret.duckdb', which is not a snapshot file"
+    assert str(info.value) == (
+        f"{store.pointer}: names '../secret.duckdb', which is not a snapshot file"
+    )
 
 
 def test_compaction_leaves_no_bytes_of_deleted_rows(tmp_path: Path) -> None:

@@ -89,8 +89,9 @@ def parse_retention_rules(data: Any, source: str) -> RetentionRules:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
+        msg = str(first["msg"]).removeprefix("Value error, ")
         raise ConfigError(
-            f"retention rules {source}: {where + ': ' if where else ''}{first['msg']}"
+            f"retention rules {source}: {where + ': ' if where else ''}{msg}"
         ) from exc
 
 
