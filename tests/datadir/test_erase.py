@@ -15,7 +15,7 @@ from ingest.exports import ATHENA_PERSON_HEADER, person_line, write_csv, write_m
 from toex import pipeline
 from toex.cli.app import app
 from toex.config import get_settings
-from toex.datadir.erase import _find_keys, apply_tombstones, erase
+from toex.datadir.erase import _find_keys, apply_tombstones, erase, requester
 from toex.engine import SnapshotStore
 from toex.errors import InputError, NotFoundError
 from toex.model.tables import STAGED_TABLES
@@ -267,6 +267,7 @@ def test_erase_person_removes_him_from_every_table_file_snapshot_and_page(
     (entry,) = search_entries(store, AuditQuery(action="admin", text=f"erase person {person}"))
     assert entry.purpose == "erasure test: no policing purpose"
     assert entry.detail["erasure_id"] == e.id
+    assert entry.username == e.requested_by == requester()  # no --by: who ran it asked
     assert verify_chain(store).ok
     store.dispose()
     get_settings.cache_clear()

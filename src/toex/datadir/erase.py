@@ -215,7 +215,13 @@ def erase(
             erasure = register(
                 store,
                 ErasureRequest(
-                    kind, target, reason, requested_by or requester(), info.run_id, keys
+                    kind,
+                    target,
+                    reason,
+                    requested_by or requester(),
+                    info.run_id,
+                    keys,
+                    operator=requester(),
                 ),
             )
         finally:

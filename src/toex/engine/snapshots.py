@@ -270,7 +270,9 @@ def _compact(partial: Path) -> None:
     out = partial.with_name(partial.name + ".compact")
     _remove(out)
     config = engine_config()
-    db = duckdb.connect(":memory:", config={"threads": config["threads"]})
+    db = duckdb.connect(
+        ":memory:", config={"threads": config["threads"], "enable_progress_bar": False}
+    )
     try:
         db.execute(f"SET memory_limit = '{config['memory_limit']}'")
         src = str(partial).replace("'", "''")

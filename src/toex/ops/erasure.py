@@ -38,7 +38,7 @@ class Tombstones:
 
 @dataclass(frozen=True)
 class ErasureRequest:
-    """What to record: the target, why, who asked, and the keys found for it."""
+    """What to record: the target, why, who asked, who ran it, and the keys found for it."""
 
     kind: str
     target: str
@@ -46,6 +46,7 @@ class ErasureRequest:
     requested_by: str
     source_run_id: str
     keys: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (record|mention, key)
+    operator: str = ""  # the account that ran the command (the audit entry's user)
 
 
 def record_erasure(store: OpsStore, request: ErasureRequest) -> Erasure:
@@ -74,11 +75,16 @@ def record_erasure(store: OpsStore, request: ErasureRequest) -> Erasure:
     counts = {k: sum(1 for kk, _ in set(request.keys) if kk == k) for k in TOMBSTONE_KINDS}
     audit_id = record(
         store,
-        username=request.requested_by,
+        username=request.operator or request.requested_by,
         action="admin",
         target=f"erase {request.kind} {request.target}"[:300],
         purpose=reason,
-        detail={"operation": "erase", "erasure_id": erasure_id, "tombstones": counts},
+        detail={
+            "operation": "erase",
+            "erasure_id": erasure_id,
+            "requested_by": request.requested_by,
+            "tombstones": counts,
+        },
         client="cli",
     )
     with store.session() as session:
