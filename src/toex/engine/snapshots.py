@@ -270,10 +270,9 @@ def _compact(partial: Path) -> None:
     out = partial.with_name(partial.name + ".compact")
     _remove(out)
     config = engine_config()
-    db = duckdb.connect(
-        ":memory:", config={"threads": config["threads"], "enable_progress_bar": False}
-    )
+    db = duckdb.connect(":memory:", config={"threads": config["threads"]})
     try:
+        db.execute("SET enable_progress_bar = false")
         db.execute(f"SET memory_limit = '{config['memory_limit']}'")
         src = str(partial).replace("'", "''")
         dst = str(out).replace("'", "''")
