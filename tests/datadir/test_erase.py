@@ -11,7 +11,14 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from ingest.exports import ATHENA_PERSON_HEADER, person_line, write_csv, write_mini_export
+from ingest.exports import (
+    ATHENA_CRIME_HEADER,
+    ATHENA_PERSON_HEADER,
+    crime_line,
+    person_line,
+    write_csv,
+    write_mini_export,
+)
 from toex import pipeline
 from toex.cli.app import app
 from toex.config import get_settings
@@ -97,7 +104,7 @@ def test_tombstones_delete_records_with_their_history_and_mentions_with_their_ob
     check.close()
 
 
-def test_a_re_export_does_not_bring_an_erased_record_back(
+def test_an_erased_crime_takes_its_people_and_a_re_export_brings_none_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TOEX_OPS_DATABASE_URL", raising=False)
@@ -105,37 +112,39 @@ def test_a_re_export_does_not_bring_an_erased_record_back(
     data = tmp_path / "var"
     write_mini_export(tmp_path / "in")
     pipeline.run(tmp_path / "in", data, progress=False)
-    result = erase(
-        data,
-        get_settings(),
-        "record",
-        "athena:CC/1/N2",
-        "victim asked; no policing purpose",
-        requested_by="dpo",
-    )
-    assert result.tombstones == 1 and result.run.results["erasure"].deleted == {
-        "staged_person_mention": 1,
-        "staged_object": 2,
-        "staged_location": 1,
-        "raw_record": 1,
+    reason = "crime cancelled at source; no policing purpose"
+    result = erase(data, get_settings(), "record", "athena:CC/1", reason, requested_by="dpo")
+    # the crime and the two person-on-crime records (suspect N1, victim N2) naming it
+    erased = {
+        "staged_event": 1,
+        "staged_person_mention": 2,
+        "staged_object": 4,
+        "staged_location": 2,
+        "raw_record": 3,
     }
+    assert result.tombstones == 3 and result.run.results["erasure"].deleted == erased
+    assert {"resolve", "link", "assess", "retention"} <= set(result.run.results)  # rebuilt
     assert [i.run_id for i in SnapshotStore(data).list()] == [result.run.run_id]
-    # the source re-exports the file with N2 still in it (and N1 corrected)
+    # the source re-exports both files with the records still in them (and changed)
     _rewrite_nominals(tmp_path / "in", "07700 900999", "07700 900555")
+    write_csv(
+        tmp_path / "in" / "forces/cambs/crime.csv",
+        [ATHENA_CRIME_HEADER, crime_line("CC/1"), crime_line("CC/2", status="Filed")],
+    )
     again = pipeline.run(tmp_path / "in", data, progress=False, stages=INGEST)
-    report = {r.source_file: r for r in again.reports}["forces/cambs/crime_nominal.csv"]
-    assert (report.rows_new, report.rows_updated) == (1, 1)  # N2 looked new to ingest...
-    assert again.results["erasure"].deleted == {  # ...and the tombstone removed it again
-        "staged_person_mention": 1,
-        "staged_object": 2,
-        "staged_location": 1,
-        "raw_record": 1,
-    }
+    reports = {r.source_file: r for r in again.reports}
+    assert reports["forces/cambs/crime_nominal.csv"].rows_new == 2  # new to ingest...
+    assert reports["forces/cambs/crime.csv"].rows_new == 1
+    assert again.results["erasure"].deleted == erased  # ...and removed again
     con = duckdb.connect(str(again.path), read_only=True)
-    for table in ("staged_person_mention", "staged_person_mention_history", "raw_record"):
-        assert con.execute(
-            f"SELECT count(*) FROM {table} WHERE source_record_id = 'CC/1/N2'"
-        ).fetchone() == (0,)
+    for table in ("staged_event", "staged_person_mention", "staged_object", "raw_record"):
+        for history in ("", "_history") if table != "raw_record" else ("",):
+            assert con.execute(
+                f"SELECT count(*) FROM {table}{history} WHERE source_record_id LIKE 'CC/1%'"
+            ).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM staged_event WHERE source_record_id = 'CC/2'"
+    ).fetchone() == (1,)
     con.close()
     get_settings.cache_clear()
 
@@ -151,6 +160,21 @@ def test_targets_are_found_or_refused_with_a_clear_message() -> None:
         "CREATE TABLE resolved_mention_person AS SELECT 'm1' AS mention_id, 'P1' AS person_id"
     )
     assert _find_keys(con, "record", "athena:X/1", "beds", "r1") == [("record", "k2")]
+    # with events: the records of the people named on the erased record's event go with it
+    con.execute(
+        "INSERT INTO raw_record VALUES ('k3', 'beds', 'athena_crime_person', 'athena', 'X/1/N1')"
+    )
+    con.execute("ALTER TABLE raw_record ADD COLUMN record_hash VARCHAR DEFAULT 'h'")
+    for table in ("staged_event", "staged_person_mention"):
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT * FROM (VALUES ('beds', 'athena', 'X/1', 'h', "
+            "'e1'), ('beds', 'athena', 'X/1/N1', 'h', 'e1'), ('cambs', 'athena', 'X/1', 'h', "
+            "'e2')) v(force, source_system, source_record_id, record_hash, event_id)"
+        )
+    assert _find_keys(con, "record", "athena:X/1", "beds", "r1") == [
+        ("record", "k2"),
+        ("record", "k3"),
+    ]
     assert _find_keys(con, "person", "P1", None, "r1") == [("mention", "m1")]
     cases = [
         (

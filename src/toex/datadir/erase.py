@@ -148,10 +148,10 @@ def _find_keys(
         if "resolved_mention_person" not in have:
             raise SnapshotError(f"snapshot {run_id} has no resolved persons: run `toex run` first")
         sql, params = q.person_mentions_sql(target)
-        keys = [("mention", str(r[0])) for r in con.execute(sql, params).fetchall()]
-        if not keys:
+        mentions = [("mention", str(r[0])) for r in con.execute(sql, params).fetchall()]
+        if not mentions:
             raise NotFoundError(f"no person {target} in snapshot {run_id}")
-        return keys
+        return mentions
     system, sep, record_id = target.partition(":")
     if not sep or not system or not record_id:
         raise InputError(
@@ -170,7 +170,11 @@ def _find_keys(
             f"record {target} exists for {len(forces)} forces ({', '.join(forces)}): "
             "name one with --force"
         )
-    return [("record", str(r[0])) for r in rows]
+    keys = [str(r[0]) for r in rows]
+    dependents = q.event_dependents_sql(have)
+    if dependents is not None:
+        keys += [str(r[0]) for r in con.execute(dependents, {"keys": keys}).fetchall()]
+    return [("record", k) for k in keys]
 
 
 def requester() -> str:
@@ -195,8 +199,9 @@ def erase(
     progress: bool = False,
 ) -> ErasureResult:
     """Erase a person (``kind='person'``, ``target`` a person id) or a source record
-    (``kind='record'``, ``target`` ``SOURCE_SYSTEM:RECORD_ID``) from ``data_dir``: register
-    it, build a new current snapshot without it, and delete the older snapshots."""
+    (``kind='record'``, ``target`` ``SOURCE_SYSTEM:RECORD_ID``, with the records of the people
+    named on its event) from ``data_dir``: register it, build a new current snapshot without
+    it, and delete the older snapshots."""
     from toex.pipeline import DERIVED_STAGES, run
 
     if not reason.strip():

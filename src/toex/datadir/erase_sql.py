@@ -44,6 +44,32 @@ def record_keys_sql(
     return sql + " ORDER BY force, mapping", params
 
 
+def event_dependents_sql(have: set[str]) -> str | None:
+    """Record keys of the other records whose rows hang off the events of the records in
+    ``$keys`` (the people, objects and places named on an erased crime by their own
+    person-on-crime records); ``None`` when the snapshot has no events."""
+    if not {"raw_record", "staged_event"} <= have:
+        return None
+    hanging = " UNION ".join(
+        f"SELECT force, source_system, source_record_id, record_hash FROM {t} "
+        "WHERE event_id IN (SELECT event_id FROM ev)"
+        for t in MENTION_TABLES
+        if t in have
+    )
+    if not hanging:
+        return None
+    return (
+        "WITH t AS (SELECT force, source_system, source_record_id FROM raw_record "
+        "WHERE list_contains($keys, record_key)), "
+        "ev AS (SELECT DISTINCT e.event_id FROM staged_event e "
+        "JOIN t USING (force, source_system, source_record_id)), "
+        f"h AS ({hanging}) "
+        "SELECT DISTINCT r.record_key FROM raw_record r "
+        "JOIN h USING (force, source_system, source_record_id, record_hash) "
+        "WHERE NOT list_contains($keys, r.record_key) ORDER BY 1"
+    )
+
+
 def delete_records_sql(have: set[str]) -> list[str]:
     """Delete every row of the tombstoned records (``RECORD_KEYS``) from the staged tables,
     their histories and ``raw_record``; only tables in ``have`` are touched."""
