@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from toex.config import get_settings
 from toex.engine import SnapshotStore
@@ -128,6 +130,12 @@ def test_a_backup_restores_into_an_empty_postgresql_store(
     _use_store(env, sqlite)
     archive = tmp_path / "backup.tar"
     _backup(data, archive)
+    # a server whose time zone is not UTC must not shift the restored times (and hashes)
+    engine = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        name = make_url(postgres_url).database
+        conn.execute(text(f"ALTER DATABASE \"{name}\" SET timezone TO 'America/New_York'"))
+    engine.dispose()
     _use_store(env, postgres_url)
     target = tmp_path / "restored"
     _restore(archive, target)

@@ -9,11 +9,13 @@ sequences past the restored rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, DateTime, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from toex.errors import InputError
@@ -38,6 +40,16 @@ def revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
+def _aware(row: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+    """SQLite gives back naive times; they were stored as UTC, so say so (PostgreSQL would
+    otherwise read them in its own time zone and the audit hashes would no longer match)."""
+    for c in columns:
+        value = row[c]
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            row[c] = value.replace(tzinfo=dt.UTC)
+    return row
+
+
 def copy_tables(src: Connection, dst: Connection) -> dict[str, int]:
     """Replace every model table's rows in ``dst`` with those of ``src``; rows per table."""
     tables = Base.metadata.sorted_tables
@@ -45,12 +57,13 @@ def copy_tables(src: Connection, dst: Connection) -> dict[str, int]:
         dst.execute(delete(table))
     counts: dict[str, int] = {}
     for table in tables:
+        zoned = [c.name for c in table.columns if isinstance(c.type, DateTime) and c.type.timezone]
         result = src.execution_options(stream_results=True, yield_per=BATCH).execute(
             select(table).order_by(*table.primary_key.columns)
         )
         n = 0
         for part in result.mappings().partitions(BATCH):
-            dst.execute(insert(table), [dict(r) for r in part])
+            dst.execute(insert(table), [_aware(dict(r), zoned) for r in part])
             n += len(part)
         counts[table.name] = n
     return counts
