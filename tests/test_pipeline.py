@@ -103,3 +103,89 @@ def test_stages_run_in_order_with_the_context(tmp_path: Path) -> None:
     assert seen == [("first", None), ("second", (1,))]
     assert result.results == {"second": result.run_id}
     assert pipeline.STAGES[0] is pipeline.ingest
+
+
+KILLED_RUN = """
+import sys, tempfile, time
+from pathlib import Path
+from toex.pipeline import run
+
+data_dir = Path(sys.argv[1])
+
+def stage(ctx):
+    ctx.con.con.execute("CREATE TABLE big AS SELECT range AS i FROM range(100000)")
+    Path(tempfile.mkdtemp(prefix="toex-ingest-")).joinpath("rows.csv").write_text("x")
+    (data_dir / "started").write_text(str(ctx.work_dir))
+    time.sleep(600)
+
+run(None, data_dir, progress=False, stages=[stage])
+"""
+
+
+def test_what_a_killed_run_left_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data = tmp_path / "var"
+    first = run(None, data, progress=False, stages=[lambda ctx: None])
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(data)])
+    deadline = time.monotonic() + 120
+    while not (data / "started").exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    scratch = Path((data / "started").read_text())
+    left = sorted(p.name for p in (data / "warehouse").iterdir())
+    assert [n for n in left if n.endswith(".partial")], left  # the killed run's snapshot
+    # its temporary files went to its scratch directory, not /tmp
+    assert scratch.parent == data / "tmp"
+    assert [p.name[:12] for p in scratch.iterdir()] == ["toex-ingest-"]
+    assert SnapshotStore(data).current().run_id == first.run_id  # type: ignore[union-attr]
+
+    second = run(None, data, progress=False, stages=[lambda ctx: None])
+    assert sorted(p.name for p in (data / "warehouse").iterdir()) == sorted(
+        ["CURRENT", f"{first.run_id}.duckdb", f"{second.run_id}.duckdb"]
+    )
+    assert list((data / "tmp").iterdir()) == []
+
+
+def test_runs_keep_the_newest_snapshots_as_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toex.config import get_settings
+
+    monkeypatch.setenv("TOEX_KEEP_SNAPSHOTS", "2")
+    get_settings.cache_clear()
+    try:
+        ids = [run(None, tmp_path, progress=False, stages=[lambda ctx: None]) for _ in range(4)]
+    finally:
+        get_settings.cache_clear()
+    assert [s.run_id for s in SnapshotStore(tmp_path).list()] == [r.run_id for r in ids[2:]]
+    assert [p.name for p in ids[2].pruned] == [f"{ids[0].run_id}.duckdb"]
+    assert [p.name for p in ids[3].pruned] == [f"{ids[1].run_id}.duckdb"]
+
+
+def test_the_erasure_stage_follows_every_ingest_stage() -> None:
+    from toex.datadir.erase import erasure_stage
+
+    def other(ctx: PipelineContext) -> None:
+        pass
+
+    files = pipeline.ingest_files_stage([])
+    assert pipeline.plan_stages([pipeline.ingest, other], False) == [
+        pipeline.ingest,
+        erasure_stage,
+        other,
+    ]
+    assert pipeline.plan_stages([files], False) == [files, erasure_stage]
+    assert pipeline.plan_stages([other], False) == [other]
+    # erasures not yet applied: everything derived from the staged rows is rebuilt
+    assert pipeline.plan_stages([pipeline.ingest], True) == [
+        pipeline.ingest,
+        erasure_stage,
+        *pipeline.DERIVED_STAGES,
+    ]

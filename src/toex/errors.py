@@ -12,7 +12,8 @@ HTTP status the web app answers with and the exit code the CLI returns, so one h
     │   └── ValueCleaningError     exit 3   HTTP 400   one value cannot be cleaned
     ├── PipelineError              exit 4   HTTP 500   a stage failed; current snapshot kept
     │   ├── ReconciliationError    exit 4   HTTP 500   rows read != loaded + quarantined
-    │   └── SnapshotError          exit 4   HTTP 503   no usable warehouse snapshot
+    │   ├── SnapshotError          exit 4   HTTP 503   no usable warehouse snapshot
+    │   └── DataDirBusyError       exit 7   HTTP 409   another command holds the data dir
     ├── NotFoundError              exit 5   HTTP 404   a named record does not exist
     └── AccessDeniedError          exit 6   HTTP 403   the user may not see or do this
 
@@ -112,6 +113,13 @@ class SnapshotError(PipelineError):
     """No usable warehouse snapshot exists, or one cannot be switched to."""
 
     http_status = 503
+
+
+class DataDirBusyError(PipelineError):
+    """Another command holds the data directory's lock (``<data_dir>/run.lock``)."""
+
+    exit_code = 7
+    http_status = 409
 
 
 class NotFoundError(ToexError):

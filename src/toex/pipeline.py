@@ -1,15 +1,16 @@
 """The pipeline: ordered stages run inside one new warehouse snapshot.
 
-:func:`run` opens :meth:`SnapshotStore.begin`, runs each stage of :data:`STAGES` with a
-:class:`PipelineContext`, and lets the snapshot become ``current`` only if every stage
-returned. A stage is a callable ``(ctx) -> None`` that writes tables through ``ctx.con`` and
-may leave results for the caller in ``ctx.results``. Later stages (resolve, link, assess)
-append themselves to :data:`STAGES`.
+:func:`run` takes the data-directory lock, removes what killed runs left, opens
+:meth:`SnapshotStore.begin`, runs each stage of :data:`STAGES` with a :class:`PipelineContext`,
+lets the snapshot become ``current`` only if every stage returned, and prunes old snapshots.
+A stage is a callable ``(ctx) -> None`` that writes tables through ``ctx.con`` and may leave
+results for the caller in ``ctx.results``. The erasure stage runs after every ingest stage.
 """
 
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +27,14 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from toex.assess.retention import run_retention_stage
 from toex.assess.stage import run_assess_stage
 from toex.assess.stim.stage import run_stim_stage
 from toex.config import Settings, get_settings
+from toex.datadir.erase import after_switch, erasure_stage, tombstones_for
 from toex.engine import SnapshotInfo, SnapshotStore
+from toex.engine.datadir import clean_killed_runs, private_umask, scratch_dir, tighten
+from toex.engine.lock import data_dir_lock
 from toex.ingest.discovery import FileTask
 from toex.ingest.loader import FileReport
 from toex.ingest.report import check_balanced
@@ -97,6 +102,10 @@ class PipelineContext:
     settings: Settings
     progress: ProgressHelper
     results: dict[str, Any] = field(default_factory=dict)
+    #: This run's scratch directory (``<data_dir>/tmp/run-<pid>-<hex>``, removed at the end).
+    work_dir: Path | None = None
+    #: Set by a stage that deleted rows which must not survive in the file's free blocks.
+    compact: bool = False
 
 
 Stage = Callable[[PipelineContext], object]
@@ -110,6 +119,7 @@ class RunResult:
     path: Path
     previous: SnapshotInfo | None
     results: dict[str, Any]
+    pruned: list[Path] = field(default_factory=list)
 
     @property
     def reports(self) -> list[FileReport]:
@@ -139,13 +149,45 @@ def ingest_files_stage(tasks: Sequence[FileTask]) -> Stage:
     return stage
 
 
-STAGES: list[Stage] = [
-    ingest,
+#: The stages that rebuild everything derived from the staged tables.
+DERIVED_STAGES: list[Stage] = [
     run_resolve_stage,
     run_link_stage,
     run_assess_stage,
+    run_retention_stage,
     run_stim_stage,
 ]
+
+STAGES: list[Stage] = [ingest, *DERIVED_STAGES]
+
+
+def _is_ingest(stage: Stage) -> bool:
+    return getattr(stage, "__name__", "") == "ingest"
+
+
+def plan_stages(stages: Sequence[Stage], pending_erasures: bool) -> list[Stage]:
+    """The stages a run executes: ``stages`` with the erasure stage after each ingest stage;
+    with erasures not yet applied, also every derived stage missing (they must be rebuilt
+    without the erased rows)."""
+    out: list[Stage] = []
+    for stage in stages:
+        out.append(stage)
+        if _is_ingest(stage) and erasure_stage not in stages:
+            out.append(erasure_stage)
+    if pending_erasures and erasure_stage in out:
+        out += [s for s in DERIVED_STAGES if s not in out]
+    return out
+
+
+@contextlib.contextmanager
+def _temp_files_in(directory: Path) -> Iterator[None]:
+    """Send this process's temporary files (``tempfile``) to ``directory`` meanwhile."""
+    old = tempfile.tempdir
+    tempfile.tempdir = str(directory)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = old
 
 
 def run(
@@ -154,20 +196,43 @@ def run(
     *,
     progress: bool = True,
     stages: Sequence[Stage] | None = None,
+    wait: float = 0.0,
+    command: str | None = None,
 ) -> RunResult:
-    """Run ``stages`` (default :data:`STAGES`) in a new snapshot; switch ``current`` on success."""
+    """Run ``stages`` (default :data:`STAGES`) in a new snapshot; switch ``current`` on success.
+
+    Holds the data-directory lock throughout (waiting up to ``wait`` seconds for another
+    holder, else :class:`~toex.errors.DataDirBusyError`); first removes what killed runs left;
+    afterwards keeps the newest ``TOEX_KEEP_SNAPSHOTS`` snapshots.
+    """
+    data_dir = Path(data_dir)
+    settings = get_settings()
     store = SnapshotStore(data_dir)
     helper = ProgressHelper(enabled=progress)
-    with store.begin() as snap, helper.live():
-        ctx = PipelineContext(
-            con=snap.con,
-            run_id=snap.run_id,
-            input_dir=Path(input_dir) if input_dir is not None else None,
-            data_dir=Path(data_dir),
-            previous=snap.previous,
-            settings=get_settings(),
-            progress=helper,
-        )
-        for stage in stages if stages is not None else STAGES:
-            stage(ctx)
-    return RunResult(snap.run_id, snap.path, snap.previous, ctx.results)
+    with data_dir_lock(data_dir, wait=wait, command=command), private_umask():
+        tighten(data_dir)
+        clean_killed_runs(data_dir)
+        chosen = list(stages if stages is not None else STAGES)
+        if any(_is_ingest(s) for s in chosen) or erasure_stage in chosen:
+            chosen = plan_stages(chosen, bool(tombstones_for(settings, data_dir).pending))
+        with (
+            scratch_dir(data_dir) as scratch,
+            _temp_files_in(scratch),
+            store.begin() as snap,
+            helper.live(),
+        ):
+            ctx = PipelineContext(
+                con=snap.con,
+                run_id=snap.run_id,
+                input_dir=Path(input_dir) if input_dir is not None else None,
+                data_dir=data_dir,
+                previous=snap.previous,
+                settings=settings,
+                progress=helper,
+                work_dir=scratch,
+            )
+            for stage in chosen:
+                stage(ctx)
+            snap.compact = ctx.compact
+        pruned = after_switch(ctx, store) + store.prune(settings.keep_snapshots)
+    return RunResult(snap.run_id, snap.path, snap.previous, ctx.results, pruned)

@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from toex.config import get_settings
@@ -147,3 +148,103 @@ def test_a_damaged_pointer_is_a_snapshot_error(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError) as info:
         store.current()
     assert str(info.value) == f"{store.pointer}: names gone.duckdb, which does not exist"
+
+
+def test_prune_deletes_each_snapshots_derived_files(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    ids = [_write(store, i) for i in range(3)]
+    wh = tmp_path / "warehouse"
+    for run_id in ids:  # what the web app and resolve leave beside each snapshot
+        (wh / f"{run_id}.webindex").mkdir()
+        (wh / f"{run_id}.webindex" / "readmodel.duckdb").write_text("x")
+        (wh / f".{run_id}.webindex.lock").write_text("")
+        (wh / f"{run_id}.duckdb.wal").write_text("")
+        (tmp_path / "models").mkdir(exist_ok=True)
+        (tmp_path / "models" / f"{run_id}.json").write_text("{}")
+    removed = store.prune(keep=1)
+    assert [p.name for p in removed] == [f"{ids[0]}.duckdb", f"{ids[1]}.duckdb"]
+    assert sorted(p.name for p in wh.iterdir()) == sorted(
+        [
+            "CURRENT",
+            f"{ids[2]}.duckdb",
+            f"{ids[2]}.duckdb.wal",
+            f"{ids[2]}.webindex",
+            f".{ids[2]}.webindex.lock",
+        ]
+    )
+    assert [p.name for p in (tmp_path / "models").iterdir()] == [f"{ids[2]}.json"]
+
+
+def test_a_pointer_may_name_only_a_snapshot_file_beside_it(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    _write(store, 1)
+    (tmp_path / "secret.duckdb").write_text("")
+    store.pointer.write_text(
+        '{"run_id": "x", "file": "../secret.duckdb", "created_at": "2024-01-01T00:00:00+00:00"}'
+    )
+    with pytest.raises(SnapshotError) as info:
+        store.current()
+    assert str(info.value) == (
+        f"{store.pointer}: names '../secret.duckdb', which is not a snapshot file"
+    )
+
+
+def test_compaction_leaves_no_bytes_of_deleted_rows(tmp_path: Path) -> None:
+    """A deleted row stays in its row group (only marked deleted) until the file is rewritten:
+    after compaction the file stores only the live rows."""
+    import hashlib
+
+    deleted = hashlib.md5(b"15000").hexdigest().encode()  # row 15000's value
+    store = SnapshotStore(tmp_path)
+    with store.begin() as snap:
+        snap.con.con.execute("PRAGMA force_compression = 'uncompressed'")  # bytes as they are
+        snap.con.con.execute(
+            "CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(20000)"
+        )
+    assert deleted in snap.path.read_bytes()
+    stored = {}
+    for compact in (False, True):
+        with store.begin() as snap:
+            snap.con.con.execute("DELETE FROM t WHERE i >= 10")
+            snap.compact = compact
+        con = duckdb.connect(str(snap.path), read_only=True)
+        stored[compact] = con.execute(
+            "SELECT sum(count) FROM pragma_storage_info('t') WHERE column_name = 's' "
+            "AND segment_type = 'VARCHAR'"
+        ).fetchone()
+        con.close()
+        assert (deleted in snap.path.read_bytes()) is not compact
+    assert stored == {False: (20000,), True: (10,)}
+    assert _value_rows(store) == 10
+
+
+def _value_rows(store: SnapshotStore) -> int:
+    con = store.open_current()
+    try:
+        return int(con.con.execute("SELECT count(*) FROM t").fetchone()[0])  # type: ignore[index]
+    finally:
+        con.disconnect()
+
+
+def test_a_truncated_snapshot_is_named_and_never_copied(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    good = _write(store, 1)
+    bad = _write(store, 2)
+    path = tmp_path / "warehouse" / f"{bad}.duckdb"
+    os.truncate(path, path.stat().st_size // 2)
+    info = store.current()
+    assert info is not None and info.run_id == bad
+    assert store.check(info) is not None and f"{bad}.duckdb" in store.check(info)  # type: ignore[operator]
+    assert str(tmp_path) not in store.check(info)  # type: ignore[operator]
+    assert store.last_good().run_id == good  # type: ignore[union-attr]
+    with pytest.raises(SnapshotError) as err, store.begin():
+        pass
+    assert str(err.value).startswith(f"the current snapshot {bad} cannot be opened (")
+    assert str(err.value).endswith(
+        "); point CURRENT at an earlier one with `toex snapshots use RUN_ID` or restore a backup"
+    )
+    assert store.use(good).run_id == good
+    assert _value(store) == 1
+    with pytest.raises(SnapshotError) as err:
+        store.use(bad)
+    assert str(err.value).startswith(f"snapshot {bad} cannot be opened: ")

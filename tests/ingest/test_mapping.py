@@ -47,7 +47,7 @@ def test_a_minimal_mapping() -> None:
     [
         (
             {"colour": 1},
-            "m.yaml: unknown key 'colour' (allowed: description, files, force, kind, "
+            "m.yaml: unknown key 'colour' (allowed: description, export, files, force, kind, "
             "name, provenance, reader, record_id, source_system, targets)",
         ),
         (

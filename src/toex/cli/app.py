@@ -21,10 +21,19 @@ app = typer.Typer(
 err_console = Console(stderr=True)
 
 
+@app.callback()
+def _every_command() -> None:
+    # Files toex writes hold personal data: owner-only (0600 / 0700) for every command.
+    from toex.engine.datadir import set_private_umask
+
+    set_private_umask()
+
+
 def _register() -> None:
     # Each module adds its commands to ``app`` on import.
     from toex.cli import (  # noqa: F401
         assess_commands,
+        data_commands,
         docs_commands,
         ingest_commands,
         link_commands,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from toex.cli.app import app
-from toex.cli.options import DataDirOption, resolve_data_dir
+from toex.cli.options import DataDirOption, WaitOption, resolve_data_dir
 
 mapping_app = typer.Typer(help="Work with ingest mappings.", no_args_is_help=True)
 app.add_typer(mapping_app, name="mapping")
@@ -65,6 +65,7 @@ def ingest(
     force: ForceOption = None,
     data_dir: DataDirOption = None,
     progress: ProgressOption = True,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Ingest a directory of exports (or FILEs with --mapping) into a new snapshot."""
     from toex.errors import InputError
@@ -75,11 +76,11 @@ def ingest(
     target = resolve_data_dir(data_dir)
     if mapping is not None:
         stages = [ingest_files_stage(ad_hoc_tasks(mapping, paths, force))]
-        result = run(None, target, progress=progress, stages=stages)
+        result = run(None, target, progress=progress, stages=stages, wait=wait)
     else:
         if len(paths) != 1:
             raise InputError("give one INPUT_DIR, or --mapping with FILEs")
-        result = run(paths[0], target, progress=progress, stages=[ingest_stage])
+        result = run(paths[0], target, progress=progress, stages=[ingest_stage], wait=wait)
     _print_run(result)
 
 
@@ -93,11 +94,12 @@ def run_command(
     ],
     data_dir: DataDirOption = None,
     progress: ProgressOption = True,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Run the whole pipeline (every stage that exists) into a new snapshot."""
     from toex.pipeline import run
 
-    _print_run(run(input_dir, resolve_data_dir(data_dir), progress=progress))
+    _print_run(run(input_dir, resolve_data_dir(data_dir), progress=progress, wait=wait))
 
 
 @mapping_app.command("check")

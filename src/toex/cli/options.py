@@ -20,3 +20,13 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
     from toex.config import get_settings
 
     return data_dir if data_dir is not None else get_settings().data_dir
+
+
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait for another command holding the data directory "
+        "(0: fail at once, naming it).",
+    ),
+]

@@ -92,6 +92,17 @@ class Settings(BaseSettings):
     match_threshold: float = Field(
         0.95, description="Match probability at or above which mentions are one person."
     )
+    keep_snapshots: int = Field(
+        3,
+        ge=1,
+        description="Warehouse snapshots kept after each run (the newest; never the current "
+        "one): older ones are deleted with their web caches.",
+    )
+    retention_rules: Path | None = Field(
+        None,
+        description="Path of a MoPI retention-review rules YAML replacing the shipped one "
+        "(docs/methods.md).",
+    )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")
 

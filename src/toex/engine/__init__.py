@@ -1,8 +1,10 @@
 """The one seam to the compute engine: connections and warehouse snapshots.
 
-Holds :func:`connect` (an Ibis backend for a warehouse file, configured from settings) and
+Holds :func:`connect` (an Ibis backend for a warehouse file, configured from settings),
 :class:`SnapshotStore` (one DuckDB file per run under ``<data_dir>/warehouse/``, with an
-atomically switched ``CURRENT`` pointer). Every stage reaches the engine through here.
+atomically switched ``CURRENT`` pointer), the data-directory lock (:mod:`.lock`) and its
+owner-only files and killed-run cleanup (:mod:`.datadir`). Every stage reaches the engine
+through here.
 
 May import ``toex.config`` and ``toex.errors`` only.
 """

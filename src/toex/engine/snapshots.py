@@ -5,13 +5,15 @@ Layout under ``<data_dir>/warehouse/``::
     CURRENT                      JSON {"run_id", "file", "created_at"} of the live snapshot
     <run_id>.duckdb              one complete snapshot per successful run
     <run_id>.duckdb.partial      a run in progress (removed if the run fails)
+    <run_id>.*, .<run_id>.*      files derived from one snapshot (the web caches), pruned with it
 
-:meth:`SnapshotStore.begin` copies the current snapshot (or starts empty) to a partial file and
-yields a :class:`Snapshot` whose ``con`` the stages write through. On normal exit the file is
-checkpointed, closed, renamed to its final name, and ``CURRENT`` is replaced by writing a
-temporary file and ``os.replace`` (atomic on POSIX). On an exception, ``SIGINT`` or ``SIGTERM``
-the partial file is removed and ``CURRENT`` is left as it was, so readers never see a partial
-warehouse.
+:meth:`SnapshotStore.begin` takes the data-directory lock (:mod:`toex.engine.lock`), copies the
+current snapshot (or starts empty) to a partial file and yields a :class:`Snapshot` whose
+``con`` the stages write through. On normal exit the file is checkpointed (and, if asked,
+compacted: rewritten with only its live rows), closed, renamed to its final name, and
+``CURRENT`` is replaced by writing a temporary file and ``os.replace`` (atomic on POSIX). On an
+exception, ``SIGINT`` or ``SIGTERM`` the partial file is removed and ``CURRENT`` is left as it
+was, so readers never see a partial warehouse. Every file is created owner-only (0600).
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
+import duckdb
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from toex.engine.connection import connect
+from toex.engine.connection import connect, engine_config
+from toex.engine.datadir import PRIVATE_FILE, ensure_private_dir, private_umask
+from toex.engine.lock import data_dir_lock
 from toex.errors import SnapshotError
 
 SUFFIX = ".duckdb"
@@ -63,6 +68,9 @@ class Snapshot:
     partial_path: Path
     con: DuckDBBackend
     previous: SnapshotInfo | None
+    #: Rewrite the file with only its live rows before the switch (after an erasure: rows
+    #: deleted from a DuckDB file leave their bytes in its free blocks until reused).
+    compact: bool = False
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -80,7 +88,8 @@ class SnapshotStore:
     """The warehouse snapshots under ``<data_dir>/warehouse/``."""
 
     def __init__(self, data_dir: str | Path) -> None:
-        self.root = Path(data_dir) / "warehouse"
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "warehouse"
         self.pointer = self.root / "CURRENT"
 
     def current(self) -> SnapshotInfo | None:
@@ -90,13 +99,14 @@ class SnapshotStore:
         try:
             data = json.loads(self.pointer.read_text(encoding="utf-8"))
             run_id = str(data["run_id"])
+            name = str(data["file"])
             info = SnapshotInfo(
-                run_id,
-                self.root / str(data["file"]),
-                datetime.fromisoformat(str(data["created_at"])),
+                run_id, self.root / name, datetime.fromisoformat(str(data["created_at"]))
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{self.pointer}: unreadable pointer file: {exc}") from exc
+        if Path(name).name != name or not name.endswith(SUFFIX):
+            raise SnapshotError(f"{self.pointer}: names {name!r}, which is not a snapshot file")
         if not info.path.exists():
             raise SnapshotError(f"{self.pointer}: names {info.path.name}, which does not exist")
         return info
@@ -119,24 +129,77 @@ class SnapshotStore:
                 out.append(SnapshotInfo(run_id, p, run_id_time(run_id)))
         return out
 
+    def derived(self, info: SnapshotInfo) -> builtins.list[Path]:
+        """The files and directories derived from one snapshot: its WAL, its web caches and
+        their lock files (``<run_id>.*`` and ``.<run_id>.*`` beside it), and the resolution
+        parameters of its run (``<data_dir>/models/<run_id>.json``)."""
+        out = [
+            p
+            for p in self.root.iterdir()
+            if p != info.path
+            and (p.name.startswith(f"{info.run_id}.") or p.name.startswith(f".{info.run_id}."))
+            and not p.name.endswith(".partial")
+        ]
+        params = self.data_dir / "models" / f"{info.run_id}.json"
+        return sorted(out) + ([params] if params.exists() else [])
+
+    def check(self, info: SnapshotInfo) -> str | None:
+        """Why the snapshot file cannot be opened (truncated, damaged), or ``None`` if it can."""
+        try:
+            con = duckdb.connect(str(info.path), read_only=True)
+        except duckdb.Error as exc:
+            return str(exc).replace(str(info.path), info.path.name)
+        con.close()
+        return None
+
+    def last_good(self) -> SnapshotInfo | None:
+        """The newest snapshot that opens (for a reader whose ``CURRENT`` is damaged)."""
+        for info in reversed(self.list()):
+            if self.check(info) is None:
+                return info
+        return None
+
     def prune(self, keep: int = 3) -> builtins.list[Path]:
-        """Delete all but the newest ``keep`` snapshots (never the current one); return them."""
+        """Delete all but the newest ``keep`` snapshots (never the current one) with the files
+        derived from them; return the snapshot files deleted."""
         if keep < 1:
             raise SnapshotError("prune must keep at least one snapshot")
-        current = self.current()
-        snapshots = self.list()
-        removed = []
-        for info in snapshots[: max(0, len(snapshots) - keep)]:
-            if current is not None and info.path == current.path:
-                continue
-            info.path.unlink(missing_ok=True)
-            removed.append(info.path)
-        return removed
+        with data_dir_lock(self.data_dir):
+            current = self.current()
+            snapshots = self.list()
+            removed = []
+            for info in snapshots[: max(0, len(snapshots) - keep)]:
+                if current is not None and info.path == current.path:
+                    continue
+                info.path.unlink(missing_ok=True)
+                for p in self.derived(info):
+                    _delete(p)
+                removed.append(info.path)
+            return removed
+
+    def use(self, run_id: str) -> SnapshotInfo:
+        """Point ``CURRENT`` at the complete snapshot ``run_id`` (a rollback, or a recovery
+        from a damaged current snapshot); it must open."""
+        with data_dir_lock(self.data_dir):
+            info = next((i for i in self.list() if i.run_id == run_id), None)
+            if info is None:
+                raise SnapshotError(f"no snapshot {run_id} under {self.root}")
+            problem = self.check(info)
+            if problem is not None:
+                raise SnapshotError(f"snapshot {run_id} cannot be opened: {problem}")
+            self._point_to(run_id, info.path)
+            return info
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Snapshot]:
         """Write a new snapshot; switch ``CURRENT`` to it only if the block completes."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        with data_dir_lock(self.data_dir), private_umask():
+            ensure_private_dir(self.root)
+            with self._write() as snap:
+                yield snap
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Snapshot]:
         previous = self.current()
         run_id = new_run_id()
         final = self.root / f"{run_id}{SUFFIX}"
@@ -145,8 +208,17 @@ class SnapshotStore:
         with guard:
             try:
                 if previous is not None:
+                    problem = self.check(previous)
+                    if problem is not None:
+                        raise SnapshotError(
+                            f"the current snapshot {previous.run_id} cannot be opened "
+                            f"({problem}); point CURRENT at an earlier one with "
+                            "`toex snapshots use RUN_ID` or restore a backup"
+                        )
                     shutil.copyfile(previous.path, partial)
+                    os.chmod(partial, PRIVATE_FILE)
                 con = connect(partial, read_only=False)
+                os.chmod(partial, PRIVATE_FILE)
                 # one checkpoint at the end instead of one per 16 MB of WAL: bulk loads
                 # otherwise recompress the growing tables again and again
                 con.con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
@@ -160,6 +232,8 @@ class SnapshotStore:
                 guard.defer = True  # from here on a signal waits until CURRENT is switched
                 con.con.execute("CHECKPOINT")
                 con.disconnect()
+                if snap.compact:
+                    _compact(partial)
                 os.replace(partial, final)
                 self._point_to(run_id, final)
             except BaseException as exc:
@@ -175,7 +249,8 @@ class SnapshotStore:
     def _point_to(self, run_id: str, path: Path) -> None:
         tmp = self.pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
         data = {"run_id": run_id, "file": path.name, "created_at": run_id_time(run_id).isoformat()}
-        with tmp.open("w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh)
             fh.flush()
             os.fsync(fh.fileno())
@@ -189,9 +264,45 @@ class SnapshotStore:
         return info is not None and info.path == path
 
 
+def _compact(partial: Path) -> None:
+    """Rewrite the checkpointed file ``partial`` with only its live rows (``COPY FROM
+    DATABASE`` into a new file that then replaces it)."""
+    out = partial.with_name(partial.name + ".compact")
+    _remove(out)
+    config = engine_config()
+    db = duckdb.connect(":memory:", config={"threads": config["threads"]})
+    try:
+        db.execute("SET enable_progress_bar = false")
+        db.execute(f"SET memory_limit = '{config['memory_limit']}'")
+        src = str(partial).replace("'", "''")
+        dst = str(out).replace("'", "''")
+        db.execute(f"ATTACH '{src}' AS toex_src (READ_ONLY)")
+        db.execute(f"ATTACH '{dst}' AS toex_dst")
+        db.execute("COPY FROM DATABASE toex_src TO toex_dst")
+        db.execute("DETACH toex_dst")
+        db.execute("DETACH toex_src")
+    except BaseException:
+        db.close()
+        _remove(out)
+        raise
+    db.close()
+    os.chmod(out, PRIVATE_FILE)
+    os.replace(out, partial)
+
+
+def _delete(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _remove(partial: Path) -> None:
     for p in (partial, partial.with_name(partial.name + ".wal")):
         p.unlink(missing_ok=True)
+    spill = partial.with_name(partial.name + ".tmp")  # DuckDB's default temp directory
+    if spill.is_dir():
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 class _SignalGuard:

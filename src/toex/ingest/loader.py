@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from toex.errors import ReadError
 from toex.ingest import staging_sql as q
+from toex.ingest.full_export import delete_absent_records
 from toex.ingest.mapping import Mapping
 from toex.ingest.readers import Reading, open_reading
 from toex.ingest.readers.base import truncate
@@ -261,6 +262,8 @@ def load_file(
         BUFFER_PREFIX if buffer is not None else "",
     )
     with_status = _run_plan(con, plan, reading, row, buffer)
+    if mapping.export == "full":
+        report.notes += delete_absent_records(con, plan, buffer)
     _account(con, plan, report, with_status)
     if buffer is not None:
         buffer.added(report.rows_loaded - report.rows_unchanged)

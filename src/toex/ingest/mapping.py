@@ -30,11 +30,13 @@ TOP_KEYS = {
     "kind",
     "force",
     "files",
+    "export",
     "reader",
     "record_id",
     "provenance",
     "targets",
 }
+EXPORT_KINDS = ("incremental", "full")
 READER_KEYS = {"format", "encoding", "delimiter", "quote", "sheet"}
 TARGET_KEYS = {
     "table",
@@ -133,6 +135,9 @@ class Mapping:
     files: tuple[str, ...] = ()
     force: str | None = None
     description: str = ""
+    #: ``incremental`` (records missing from a file are kept) or ``full`` (each file holds
+    #: every current record of its kind for its force: records missing from it are deleted).
+    export: str = "incremental"
 
     def columns_used(self) -> list[str]:
         """Every source column the mapping reads, in first-use order."""
@@ -402,7 +407,11 @@ def parse_mapping(data: Any, source: str) -> Mapping:
         files = [files]
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise ck.fail("files", "expected a list of file patterns")
+    export = ck.text(data, "export", "", False) or "incremental"
+    if export not in EXPORT_KINDS:
+        raise ck.fail("export", f"expected one of {', '.join(EXPORT_KINDS)}, not {export!r}")
     return Mapping(
+        export=export,
         name=ck.text(data, "name", "", False) or Path(source).stem,
         source=source,
         source_system=system,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from toex.model import assess_tables, link_tables, resolved_tables, stim_tables
+from toex.model import (
+    assess_tables,
+    link_tables,
+    resolved_tables,
+    retention_tables,
+    stim_tables,
+)
 from toex.model.tables import STAGED_AND_RAW_TABLES, TableSpec
 
 TABLES: dict[str, TableSpec] = {
@@ -12,6 +18,7 @@ TABLES: dict[str, TableSpec] = {
         *resolved_tables.TABLE_SPECS,
         *link_tables.TABLE_SPECS,
         *assess_tables.TABLE_SPECS,
+        *retention_tables.TABLE_SPECS,
         *stim_tables.TABLE_SPECS,
     )
 }

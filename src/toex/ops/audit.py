@@ -56,6 +56,9 @@ ACTIONS: tuple[str, ...] = (
     "indicator",
     "denied",
     "audit_search",
+    "erase",
+    "backup",
+    "restore",
 )
 #: Details added to every entry appended in the current context: the web app sets the API
 #: token making a call here, so every entry the call writes names the token.

@@ -81,7 +81,7 @@ def run_resolve_stage(ctx: PipelineContext) -> None:
         threshold=settings.match_threshold,
         threads=settings.threads,
         memory_limit=settings.memory_limit,
-        work_dir=Path(ctx.data_dir) / "tmp",
+        work_dir=ctx.work_dir or Path(ctx.data_dir) / "tmp",
     )
     steps = ["features", "training", "scoring", "clustering", "writing"]
     with ctx.progress.track("resolve", total=len(steps)) as advance:

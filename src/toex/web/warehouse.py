@@ -7,7 +7,9 @@ the file is attached read-only to an in-memory DuckDB database, together with th
 (the staged rows pages read, sorted and indexed), which is built once per snapshot and shared
 by every worker through files beside the snapshot (:mod:`toex.web.webindex`). Requests
 already running keep the snapshot they started with. Each request takes its own cursor
-(:meth:`OpenSnapshot.cursor`), which DuckDB allows across threads.
+(:meth:`OpenSnapshot.cursor`), which DuckDB allows across threads. A damaged ``CURRENT``
+pointer or an unreadable (truncated) snapshot is logged once and the last good snapshot is
+served; no error a page or the API shows carries a file path.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from toex.web import webindex
 from toex.web.names import NameIndex
 from toex.web.rowstore import RowStore
 from toex.web.searchindex import SearchIndex
+from toex.web.snapshot_problems import SnapshotProblems
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +46,16 @@ class SnapshotRef:
 
 
 class SnapshotSource(Protocol):
-    """Anything that can name the current snapshot (``toex.engine.SnapshotStore`` can)."""
+    """Anything that can name the current snapshot (``toex.engine.SnapshotStore`` can; it
+    can also name the newest snapshot that opens, ``last_good()``, used when ``CURRENT`` is
+    damaged)."""
 
     def current(self) -> Any:
         """The current snapshot's info (``run_id``, ``path``, ``created_at``) or None."""
+
+
+UNAVAILABLE = "the warehouse is unavailable; the server log says why"  # details: log only
+NO_SNAPSHOT = "no warehouse snapshot yet: run `toex run` first"
 
 
 @dataclass
@@ -63,9 +72,12 @@ class FixedSnapshot:
 
 
 def engine_source(data_dir: Path) -> SnapshotSource:
-    """The engine's snapshot store under ``data_dir`` (the production source)."""
+    """The engine's snapshot store under ``data_dir`` (the production source). The caches
+    the server writes beside the snapshots are owner-only like them (umask ``077``)."""
     from toex.engine import SnapshotStore
+    from toex.engine.datadir import set_private_umask
 
+    set_private_umask()
     store: SnapshotSource = SnapshotStore(data_dir)
     return store
 
@@ -285,7 +297,8 @@ class OpenSnapshot:
                 cache = webindex.ensure(ref.path, build_threads, invalid=cache.build_id)
                 self._open(cache, threads)
         except (duckdb.Error, webindex.CacheInvalid, OSError, ValueError, KeyError) as exc:
-            raise SnapshotError(f"cannot open snapshot {ref.run_id}: {exc}") from exc
+            # The cause (with the file's path) is for the log; the message is shown.
+            raise SnapshotError(f"cannot open snapshot {ref.run_id}") from exc
         self.cache = cache
         if cache.private:  # built in a temporary directory: remove it with this snapshot
             weakref.finalize(self, shutil.rmtree, cache.path.parent, True)
@@ -382,7 +395,9 @@ class Warehouse:
     :meth:`start` (called when the app starts) opens the first snapshot in a background
     thread; requests arriving meanwhile wait for it rather than open it a second time. A
     later snapshot is opened in a background thread while requests go on being answered
-    from the previous one, and replaces it once its read model is built.
+    from the previous one, and replaces it once its read model is built. A snapshot that
+    fails to open is logged and not tried again until its file changes; a damaged pointer
+    is logged and the open snapshot (else the source's ``last_good()``) is served.
     """
 
     def __init__(
@@ -396,12 +411,37 @@ class Warehouse:
         self._built = threading.Event()
         self._checked = 0.0
         self._lock = threading.Lock()
+        self.problems = SnapshotProblems()
+
+    def _opening_failed(self, ref: SnapshotRef, exc: SnapshotError) -> None:
+        serving = self._open.ref.run_id if self._open is not None else "nothing"
+        self.problems.failed(ref.run_id, ref.path, exc.__cause__ or exc, serving)
+
+    def _fallback(self) -> SnapshotRef | None:
+        """The newest snapshot that opens, when the source can name one."""
+        info = self.source.last_good() if hasattr(self.source, "last_good") else None
+        return _ref(info) if info is not None else None
+
+    def _current(self) -> SnapshotRef | None:
+        """The source's current snapshot; on a damaged pointer (logged) the open snapshot,
+        else the newest that opens; ``None`` before the first run."""
+        try:
+            info = self.source.current()
+        except SnapshotError as exc:
+            serving = self._open.ref if self._open is not None else self._fallback()
+            which = serving.run_id if serving is not None else "nothing"
+            self.problems.report(f"the CURRENT pointer is unusable ({exc}); serving {which}")
+            if serving is None:
+                raise SnapshotError(UNAVAILABLE) from exc
+            return serving
+        return _ref(info) if info is not None else None
 
     def _build(self, ref: SnapshotRef) -> None:
         try:
-            opened = OpenSnapshot(ref, self.threads)
-        except SnapshotError:
-            opened = None  # keep serving the previous snapshot; retried on the next check
+            opened: OpenSnapshot | None = OpenSnapshot(ref, self.threads)
+        except SnapshotError as exc:
+            opened = None  # keep serving the previous snapshot
+            self._opening_failed(ref, exc)
         with self._lock:
             if opened is not None:
                 # The old connection is dropped, not closed: requests using it finish first.
@@ -422,10 +462,25 @@ class Warehouse:
         with self._lock:
             if self._open is not None or self._building is not None:
                 return
-            info = self.source.current()
-            if info is not None:
+            try:
+                ref = self._current()
+            except SnapshotError:
+                return  # logged; requests answer 503 until a snapshot can be served
+            if ref is not None:
                 self._checked = time.monotonic()
-                self._start_build(_ref(info))
+                self._start_build(ref)
+
+    def _open_first(self, ref: SnapshotRef) -> OpenSnapshot:
+        """Open the first snapshot in the request's thread; on failure (logged) the newest
+        other snapshot that opens."""
+        try:
+            return OpenSnapshot(ref, self.threads)
+        except SnapshotError as exc:
+            self._opening_failed(ref, exc)
+            other = self._fallback()
+            if other is None or other.run_id == ref.run_id:
+                raise SnapshotError(UNAVAILABLE) from exc
+            return OpenSnapshot(other, self.threads)
 
     def snapshot(self) -> OpenSnapshot:
         """The current open snapshot; :class:`SnapshotError` (503) when there is none."""
@@ -438,16 +493,19 @@ class Warehouse:
         with self._lock:
             if self._open is not None and now - self._checked < self.check_interval:
                 return self._open
-            info = self.source.current()
+            ref = self._current()
             self._checked = time.monotonic()
-            if info is None:
+            if ref is None:
                 if self._open is not None:
                     return self._open
-                raise SnapshotError("no warehouse snapshot yet: run `toex run` first")
-            ref = _ref(info)
+                raise SnapshotError(NO_SNAPSHOT)
             if self._open is None:
-                self._open = OpenSnapshot(ref, self.threads)
-            elif self._open.ref.run_id != ref.run_id and self._building != ref.run_id:
+                self._open = self._open_first(ref)
+            elif (
+                self._open.ref.run_id != ref.run_id
+                and self._building != ref.run_id
+                and not self.problems.failed_before(ref.run_id, ref.path)
+            ):
                 self._start_build(ref)
             return self._open
 
