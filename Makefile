@@ -17,7 +17,7 @@ export SSL_CERT_FILE ?= /etc/ssl/certs/ca-certificates.crt
 endif
 export TOEX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless wrk
+	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless poppler-utils wrk
 
 .PHONY: install system-deps demo test test-fast lint bench docs clean
 

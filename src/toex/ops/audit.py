@@ -49,6 +49,8 @@ ACTIONS: tuple[str, ...] = (
     "decision_revoke",
     "referral",
     "indicator",
+    "publish",
+    "feedback",
 )
 _APPEND_LOCK = threading.Lock()
 _QUEUE_FILES: dict[str, int] = {}

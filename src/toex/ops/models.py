@@ -148,4 +148,5 @@ class MatchDecision(Base):
     revoked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+import toex.ops.pack_models  # noqa: E402  - force profile pack tables register on Base
 import toex.ops.stim_models  # noqa: E402, F401  - STIM referral tables register on Base
