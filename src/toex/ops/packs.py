@@ -295,6 +295,7 @@ def summarise_feedback(packs: Sequence[PublishedPack], force_code: str) -> Feedb
                     out.suspects_adopted += 1
                     out.actions.append(
                         {
+                            "pack_id": pack.id,
                             "force": pack.force_code,
                             "meeting": pack.meeting_date,
                             "slot": answer.get("slot"),

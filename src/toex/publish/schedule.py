@@ -79,8 +79,8 @@ class ScheduleRow:
 
     force: str
     force_name: str
-    meeting: dt.date
-    due_on: dt.date
+    meeting: dt.date | None
+    due_on: dt.date | None
     status: str
     pack_id: int | None = None
     version: int | None = None
@@ -100,7 +100,7 @@ def schedule_rows(
 ) -> list[ScheduleRow]:
     """The next ``per_force`` meetings of each force (from today), with pack status:
     ``published``, ``due now`` (inside the lead window, not yet built), ``due on <date>``;
-    a force without meetings ahead gets one row saying so (meeting = today)."""
+    a force without meetings ahead gets one row saying so (no meeting date)."""
     wanted = set(forces) if forces is not None else None
     live = {(p.force_code, p.meeting_date): p for p in packs if p.superseded_at is None}
     rows: list[ScheduleRow] = []
@@ -110,7 +110,7 @@ def schedule_rows(
         dates = [d for d in calendars.get(force.code, ()) if d >= today][:per_force]
         if not dates:
             why = "no FTTCG calendar" if not calendars.get(force.code) else "calendar ends"
-            rows.append(ScheduleRow(force.code, force.short_name, today, today, why))
+            rows.append(ScheduleRow(force.code, force.short_name, None, None, why))
             continue
         for d in dates:
             due_on = d - dt.timedelta(days=lead_days)
@@ -134,4 +134,4 @@ def schedule_rows(
             else:
                 status = "meeting today" if d == today else f"due on {due_on.isoformat()}"
                 rows.append(ScheduleRow(force.code, force.short_name, d, due_on, status))
-    return sorted(rows, key=lambda r: (r.meeting, r.force))
+    return sorted(rows, key=lambda r: (r.meeting or dt.date.max, r.force))
