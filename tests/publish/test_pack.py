@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from toex.errors import ConfigError, InputError, NotFoundError
@@ -23,6 +25,7 @@ from toex.ops.audit import AuditQuery, search_entries
 from toex.ops.packs import list_packs
 from toex.publish import pack as pack_module
 from toex.publish.config import PublishConfig
+from toex.publish.content import person_label
 from toex.publish.pack import DueResult, build_pack, publish_due
 from toex.publish.render import sha256
 
@@ -135,10 +138,29 @@ def test_the_pack_has_every_section_the_top_three_and_marked_pages(
     html = result.html_path.read_text()  # type: ignore[union-attr]
     assert all(s["label"] in html for s in result.suspects)
     assert "Victims of priority perpetrators" in html
+    # people to safeguard appear by reference only
+    safeguarding = "\n".join(t for t in text if "Finding" in t and "Referral" in t)
+    refs = sorted(set(re.findall(r"\bP[0-9A-F]{12}\b", safeguarding)))
+    assert len(refs) >= 5
+    for label in person_labels(tiny_warehouse, refs):
+        assert label not in safeguarding
     # page images are produced and not blank
     images = page_images(result.pdf_path, tmp_path, 1, 3)
     assert len(images) == 3
     assert all(not_blank(p) > 0.01 for p in images)
+
+
+def person_labels(data_dir: Path, refs: list[str]) -> list[str]:
+    con = duckdb.connect(str(snapshot_file(data_dir)), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT forename, surname FROM resolved_person "
+            "WHERE person_id IN (SELECT unnest(?::VARCHAR[])) AND surname IS NOT NULL",
+            [refs],
+        ).fetchall()
+    finally:
+        con.close()
+    return [person_label(f, s) for f, s in rows]
 
 
 def test_refusals_are_clear_and_write_nothing(
@@ -154,6 +176,30 @@ def test_refusals_are_clear_and_write_nothing(
     with pytest.raises(InputError) as err3:
         build_pack(cfg, "gmp", author="t", today=TODAY)
     assert str(err3.value).startswith("Greater Manchester Police has no FTTCG meeting on or after")
+    assert not (tmp_path / "packs").exists()
+
+
+def test_a_force_with_no_records_gets_no_pack(
+    due_runs: tuple[PublishConfig, list[DueResult], list[DueResult]], tmp_path: Path
+) -> None:
+    shipped = resources.files("toex.config").joinpath("data/forces.yaml").read_text("utf-8")
+    catalogue = tmp_path / "forces.yaml"
+    catalogue.write_text(
+        shipped.replace(
+            "\n# The partner adult-services website",
+            "\n  - code: kent\n    name: Kent Police\n    short_name: Kent\n    region: eastern\n"
+            "    record_system: athena\n    postcode_areas: [CT, ME]\n"
+            "    lpcs: [North, East, West]\n    officers: 100\n"
+            "    fttcg: {dates: [2026-01-09]}\n\n# The partner adult-services website",
+        )
+    )
+    cfg = dataclasses.replace(due_runs[0], packs_dir=tmp_path / "packs", catalogue_path=catalogue)
+    with pytest.raises(NotFoundError) as err:
+        build_pack(cfg, "kent", author="t", today=TODAY)
+    assert re.fullmatch(
+        r"the current snapshot \(run [^)]+\) holds no records of Kent Police: nothing to publish",
+        str(err.value),
+    )
     assert not (tmp_path / "packs").exists()
 
 
