@@ -24,14 +24,14 @@ def persons_sql(visible: str) -> str:
     """Cross-force persons with records in the force (parameter ``?``) who are visible,
     with their priority score when ranked."""
     return f"""
-SELECT x.person_id, x.forces AS person_forces, x.status, rp.forename, rp.surname,
+SELECT a.person_id, x.forces AS person_forces, rp.forename, rp.surname,
        rp.n_mentions, p.score, p.reason, a.mrank, a.forces, a.handling
 FROM link_crossforce AS x
-JOIN {PERSON} AS a USING (person_id)
-LEFT JOIN resolved_person AS rp USING (person_id)
-LEFT JOIN {PRIORITY_TABLE} AS p USING (person_id)
+JOIN {PERSON} AS a ON a.person_id = x.id
+LEFT JOIN resolved_person AS rp ON rp.person_id = a.person_id
+LEFT JOIN {PRIORITY_TABLE} AS p ON p.person_id = a.person_id
 WHERE x.kind = 'person' AND list_contains(x.forces, ?) AND {visible}
-ORDER BY p.score DESC NULLS LAST, rp.n_mentions DESC, x.person_id"""
+ORDER BY p.score DESC NULLS LAST, rp.n_mentions DESC, a.person_id"""
 
 
 def build(ctx: PackContext) -> Section:
@@ -65,7 +65,6 @@ def build(ctx: PackContext) -> Section:
             "forces": ", ".join(names.get(f, f) for f in p["person_forces"]),
             "records": p["n_mentions"],
             "reason": p["reason"] or "",
-            "new": p["status"] == "new",
         }
         for p in persons[:TOP_PERSONS]
     ]
