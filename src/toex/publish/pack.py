@@ -107,6 +107,7 @@ class PackResult:
     suspects: list[dict[str, object]] = field(default_factory=list)
     page_markings: list[str] = field(default_factory=list)
     sections: list[dict[str, object]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _visible_records(snap: Snapshot, force: Force, scope: PackScope) -> int:
@@ -230,6 +231,7 @@ def make_pack(
 ) -> PackResult:
     """Build, write and record one pack (the meeting already checked)."""
     started = time.perf_counter()
+    timings: dict[str, float] = {}
     scope = pack_scope(
         store, force, clearance=cfg.clearance, handling_codes=cfg.handling_codes, today=today
     )
@@ -245,7 +247,9 @@ def make_pack(
         victim_names=cfg.victim_names,
         shared={"scope_basis": scope.basis},
     )
+    timings["scope"] = time.perf_counter() - started
     sections = build_sections(ctx)
+    timings["sections"] = time.perf_counter() - started - sum(timings.values())
     provenance = Provenance().merged(*(s.provenance for s in sections))
     marking = provenance.marking
     version = next_version(store, force.code, meeting)
@@ -255,6 +259,7 @@ def make_pack(
         meeting=f"{force.short_name} FTTCG {meeting:%-d %B %Y}",
         marking=marking,
     )
+    timings["render"] = time.perf_counter() - started - sum(timings.values())
     top = Classification.highest(rendered.page_markings).value
     if top != marking:
         raise InputError(f"pack marking {marking} differs from its highest page marking {top}")
@@ -295,6 +300,7 @@ def make_pack(
         author,
         client,
     )
+    timings["write_record"] = time.perf_counter() - started - sum(timings.values())
     return PackResult(
         force.code,
         meeting,
@@ -310,6 +316,7 @@ def make_pack(
         suspects,
         rendered.page_markings,
         section_list,
+        timings,
     )
 
 
