@@ -170,6 +170,7 @@ def test_feedback_is_stored_and_summarised(
 ) -> None:
     uid = users.user("lead", "supervisor", "force-cambs")
     session_for(client, uid)
+    assert '<b id="page-marking">OFFICIAL</b>' in client.get("/packs/cambs").text
     form = client.get(f"/packs/cambs/{packs['cambs']}/feedback")
     assert form.status_code == 200 and "Suspect 1: Ann ONE" in form.text
     resp = client.post(
@@ -185,8 +186,9 @@ def test_feedback_is_stored_and_summarised(
     assert resp.status_code == 303 and resp.headers["location"] == "/packs/cambs?feedback=thanks"
     page = client.get("/packs/cambs?feedback=thanks")
     assert "Thank you: your feedback is recorded." in page.text
-    assert "Adopted by the CSE proactive team" in page.text
+    assert "1: Ann ONE" in page.text and "Adopted by the CSE proactive team" in page.text
     assert "1 of 1 suspects answered for were adopted" in page.text
+    assert '<b id="page-marking">OFFICIAL-SENSITIVE</b>' in page.text
     summary = client.get("/packs/feedback")
     assert summary.status_code == 200 and "Adopted by the CSE proactive team" in summary.text
     token = users.token("lead")

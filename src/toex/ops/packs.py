@@ -284,6 +284,7 @@ def summarise_feedback(packs: Sequence[PublishedPack], force_code: str) -> Feedb
     out = FeedbackSummary(force_code, packs=len(packs))
     scores: list[int] = []
     for pack in packs:
+        labels = {s.get("slot"): s.get("label") for s in pack.suspects}
         if pack.feedback:
             out.packs_with_feedback += 1
         for fb in pack.feedback:
@@ -299,6 +300,7 @@ def summarise_feedback(packs: Sequence[PublishedPack], force_code: str) -> Feedb
                             "force": pack.force_code,
                             "meeting": pack.meeting_date,
                             "slot": answer.get("slot"),
+                            "label": labels.get(answer.get("slot")) or "",
                             "action": answer.get("action") or "",
                             "submitted_at": fb.submitted_at,
                         }

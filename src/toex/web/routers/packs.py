@@ -133,8 +133,12 @@ def _row(user: Principal, pack: PublishedPack) -> dict[str, Any]:
 
 
 def _feedback_marking(rows: list[dict[str, Any]]) -> str:
-    """The highest marking of the packs whose feedback detail a page shows."""
-    return Classification.highest(r["pack"].marking for r in rows if not r["refusal"]).value
+    """The highest marking of the packs whose feedback detail (suspects, actions) a page
+    shows: those the user may download that have feedback; pack records alone are
+    OFFICIAL."""
+    return Classification.highest(
+        r["pack"].marking for r in rows if not r["refusal"] and r["pack"].feedback
+    ).value
 
 
 # ---------------------------------------------------------------- HTML pages
