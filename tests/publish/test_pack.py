@@ -26,8 +26,8 @@ from toex.ops.packs import list_packs
 from toex.publish import pack as pack_module
 from toex.publish.config import PublishConfig
 from toex.publish.content import person_label
+from toex.publish.files import sha256
 from toex.publish.pack import DueResult, build_pack, publish_due
-from toex.publish.render import sha256
 
 from .oracle import not_blank, page_images, snapshot_file, top_visible
 from .pdftext import check_page_markings, pages

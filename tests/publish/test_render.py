@@ -10,7 +10,7 @@ import pytest
 from toex.config import load_catalogue
 from toex.errors import InputError
 from toex.publish.content import Block, Provenance, Section
-from toex.publish.pack import write_pack_files
+from toex.publish.files import write_pack_files
 from toex.publish.render import css_string, number_blocks, page_css, render_pdf
 
 from .pdftext import check_page_markings, pages

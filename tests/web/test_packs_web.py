@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from toex.ops.audit import AuditQuery, search_entries, verify_chain
 from toex.ops.db import OpsStore
 from toex.ops.packs import NewPack, get_pack, record_pack
-from toex.publish.render import sha256
+from toex.publish.files import sha256
 
 from .conftest import Users, csrf_of, session_for
 

@@ -201,7 +201,7 @@ def schedule(
     data_dir: DataDirOption = None,
 ) -> None:
     """Coming FTTCG meetings of every force and the status of their packs."""
-    from toex.publish.pack import coming_meetings
+    from toex.publish.listing import coming_meetings
 
     rows = [
         dataclasses.asdict(r)
@@ -233,7 +233,7 @@ def list_packs(
     data_dir: DataDirOption = None,
 ) -> None:
     """Packs recorded in the operational store, newest meeting first."""
-    from toex.publish.pack import recorded_packs
+    from toex.publish.listing import recorded_packs
 
     rows = recorded_packs(_config(data_dir), force=force, include_superseded=all_versions)
     cols = [
@@ -260,7 +260,7 @@ def feedback(
     data_dir: DataDirOption = None,
 ) -> None:
     """Feedback on packs: usefulness, suspects adopted and actions taken, per force."""
-    from toex.publish.pack import feedback_report
+    from toex.publish.listing import feedback_report
 
     rows = feedback_report(_config(data_dir), force=force)
     cols = [

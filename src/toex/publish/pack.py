@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,21 +28,18 @@ from toex.ops.db import OpsStore
 from toex.ops.packs import (
     NewPack,
     current_pack,
-    feedback_summaries,
-    list_packs,
     next_version,
     record_pack,
 )
 from toex.publish.config import PublishConfig
 from toex.publish.content import PackContext, Provenance, Section
+from toex.publish.files import sha256, write_pack_files
 from toex.publish.records import RECORD, access_steps, run_temp, visible_sql
-from toex.publish.render import render_pdf, sha256
+from toex.publish.render import render_pdf
 from toex.publish.schedule import (
-    ScheduleRow,
     due_meetings,
     long_date,
     resolve_meeting,
-    schedule_rows,
 )
 from toex.publish.scope import PackScope, pack_scope
 from toex.publish.sections import build_sections
@@ -132,51 +127,6 @@ def _visible_records(snap: Snapshot, force: Force, scope: PackScope) -> int:
             f"under this pack's access scope ({scope.basis}): nothing to publish"
         )
     return visible
-
-
-def _no_clobber(tmp: Path, path: Path) -> None:
-    """Give ``tmp`` the name ``path``, refusing to replace an existing file."""
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise InputError(
-            f"{path} already exists: another run is publishing this pack, or an earlier one "
-            "was not recorded; move the file away and run again"
-        ) from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_pack_files(out_dir: Path, stem: str, html: str, pdf: bytes) -> tuple[Path, Path]:
-    """Write ``<stem>.pdf`` and ``<stem>.html`` completely under temporary names, fsync them,
-    then link both into place (never replacing a file): no reader sees half a pack."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_hex(4)
-    pdf_path, html_path = out_dir / f"{stem}.pdf", out_dir / f"{stem}.html"
-    tmps = []
-    try:
-        for path, data in ((pdf_path, pdf), (html_path, html.encode("utf-8"))):
-            tmp = out_dir / f".{path.name}.{token}.partial"
-            tmps.append(tmp)
-            with open(tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        _no_clobber(tmps[0], pdf_path)
-        try:
-            _no_clobber(tmps[1], html_path)
-        except ToexError:
-            pdf_path.unlink(missing_ok=True)
-            raise
-    finally:
-        for tmp in tmps:
-            tmp.unlink(missing_ok=True)
-    dir_fd = os.open(out_dir, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return pdf_path, html_path
 
 
 def _context(
@@ -439,88 +389,3 @@ def publish_due(
             snap.close()
         store.dispose()
     return out
-
-
-def coming_meetings(
-    cfg: PublishConfig,
-    *,
-    today: dt.date | None = None,
-    force: str | None = None,
-    per_force: int = 3,
-) -> list[ScheduleRow]:
-    """The next meetings of each force (or one) with the status of their packs."""
-    catalogue = load_catalogue(cfg.catalogue_path)
-    calendars = meeting_calendars(catalogue, cfg.calendar_override)
-    codes = [catalogue.force(force).code] if force else None
-    store = open_store(cfg.ops_url)
-    try:
-        packs = list_packs(store, codes)
-    finally:
-        store.dispose()
-    return schedule_rows(
-        catalogue,
-        calendars,
-        packs,
-        today or dt.date.today(),
-        cfg.lead_days,
-        per_force=per_force,
-        forces=codes,
-    )
-
-
-def recorded_packs(
-    cfg: PublishConfig, *, force: str | None = None, include_superseded: bool = False
-) -> list[dict[str, Any]]:
-    """The packs in the operational store as plain rows (with their feedback count)."""
-    codes = [load_catalogue(cfg.catalogue_path).force(force).code] if force else None
-    store = open_store(cfg.ops_url)
-    try:
-        packs = list_packs(store, codes, include_superseded=include_superseded)
-    finally:
-        store.dispose()
-    keys = [
-        "id",
-        "force_code",
-        "meeting_date",
-        "version",
-        "superseded_at",
-        "snapshot_run_id",
-        "data_as_of",
-        "built_at",
-        "built_by",
-        "pdf_path",
-        "html_path",
-        "pdf_sha256",
-        "pages",
-        "marking",
-        "content_forces",
-        "scope_forces",
-    ]
-    return [{**{k: getattr(p, k) for k in keys}, "feedback": len(p.feedback)} for p in packs]
-
-
-def feedback_report(cfg: PublishConfig, *, force: str | None = None) -> list[dict[str, Any]]:
-    """Feedback per force and overall (the last row), as plain rows."""
-    catalogue = load_catalogue(cfg.catalogue_path)
-    codes = [catalogue.force(force).code] if force else [f.code for f in catalogue.forces]
-    store = open_store(cfg.ops_url)
-    try:
-        per_force, overall = feedback_summaries(store, codes)
-    finally:
-        store.dispose()
-    rows = []
-    for s in [*per_force, overall]:
-        rows.append(
-            {
-                "force": s.force_code,
-                "packs": s.packs,
-                "responses": s.responses,
-                "mean_usefulness": round(s.mean_usefulness, 1)
-                if s.mean_usefulness is not None
-                else None,
-                "suspects_adopted": s.suspects_adopted,
-                "suspects_answered": s.suspects_answered,
-                "latest_action": s.actions[0]["action"] if s.actions else "",
-            }
-        )
-    return rows

@@ -4,21 +4,15 @@ Every block of content is a ``<div class="block" data-marking=...>``. The PDF is
 twice: the first layout shows which blocks land on which page, and the second gives each
 page (``@page :nth(n)``) the highest marking of its blocks in its header and footer (the
 margin boxes do not change the layout; the second layout is checked against the first).
-Files are written to a temporary name beside the target and renamed, so a reader never
-sees a half-written pack.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -156,29 +150,3 @@ def render_pdf(
         raise PipelineError("pack layout changed between the two passes; page markings unsafe")
     screen, _ = number_blocks(render_html(context, ""))
     return screen, RenderedPdf(doc2.write_pdf(), per_page, split)
-
-
-def sha256(data: bytes) -> str:
-    """Hex SHA-256 of ``data``."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory and a
-    rename, so ``path`` is either absent, its old content, or complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from toex.publish.content import PackContext, Section
 from toex.publish.sections import appendix, crossforce, profiles, safeguarding, summary, suspects
 
-#: (builder, whether it starts a new page) in pack order, after the cover and contents.
+#: The section builders in pack order, after the cover and the contents.
 SECTIONS: tuple[Callable[[PackContext], Section], ...] = (
     summary.build,
     suspects.build,

@@ -42,7 +42,7 @@ from toex.ops.packs import (
     list_refusal,
     record_feedback,
 )
-from toex.publish.render import sha256
+from toex.publish.files import sha256
 from toex.publish.schedule import schedule_rows
 from toex.web.auth import Principal
 from toex.web.context import MIN_PURPOSE, api_user, audit, client_of, html_user, state_of
