@@ -22,13 +22,19 @@ from toex.publish.sections.perpetrators import ranked
 
 PROFILES = 3
 EVENT_LABELS = {
-    "crime": "Crimes",
-    "intelligence": "Intelligence reports",
-    "custody": "Custody records",
-    "missing_episode": "Missing episodes",
-    "visor": "ViSOR records",
-    "operation": "Operations",
+    "crime": ("crime", "crimes"),
+    "intelligence": ("intelligence report", "intelligence reports"),
+    "custody": ("custody record", "custody records"),
+    "missing_episode": ("missing episode", "missing episodes"),
+    "visor": ("ViSOR record", "ViSOR records"),
+    "operation": ("operation", "operations"),
 }
+
+
+def kind_label(event_type: str, n: int) -> str:
+    """ "1 crime", "12 crimes", "3 intelligence reports"..."""
+    one, many = EVENT_LABELS.get(event_type, (event_type, event_type))
+    return f"{n} {one if n == 1 else many}"
 
 
 def offences_sql() -> str:
@@ -103,7 +109,7 @@ def profile(ctx: PackContext, p: dict[str, Any]) -> dict[str, Any]:
     elsewhere = [
         {
             "force": names.get(r["force"], r["force"]),
-            "kind": EVENT_LABELS.get(r["event_type"], r["event_type"]),
+            "kind": kind_label(r["event_type"], r["n"]),
             "n": r["n"],
             "first": r["first"],
             "last": r["last"],
@@ -121,7 +127,7 @@ def profile(ctx: PackContext, p: dict[str, Any]) -> dict[str, Any]:
         "timeline": timeline,
         "lpcs": _counted(
             [
-                f"{names.get(o['force'], o['force'])} {o['lpc']}" if multi else o["lpc"]
+                f"{names.get(o['force'], o['force'])} · {o['lpc']}" if multi else o["lpc"]
                 for o in vawg
                 if o["lpc"]
             ]
