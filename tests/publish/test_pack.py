@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from toex.errors import ConfigError, InputError, NotFoundError
+from toex.errors import ConfigError, InputError, NotFoundError, SnapshotError
 from toex.model import Classification
 from toex.ops import open_store
 from toex.ops.access import AccessScope
@@ -253,3 +253,19 @@ def test_a_failed_render_leaves_no_file_and_no_record(
         assert search_entries(store, AuditQuery(action="publish")) == []
     finally:
         store.dispose()
+
+
+def test_a_snapshot_without_the_assess_stage_is_refused(tmp_path: Path) -> None:
+    from toex.engine import SnapshotStore
+
+    with SnapshotStore(tmp_path).begin() as snap:
+        snap.con.raw_sql("CREATE TABLE staged_event (event_id VARCHAR)")
+    cfg = config(tmp_path, tmp_path)
+    with pytest.raises(SnapshotError) as err:
+        build_pack(cfg, "cambs", author="t", today=TODAY)
+    assert re.fullmatch(
+        r"snapshot \S+ has no assess_perpetrator_priority: the assess stage has not run on it "
+        r"\(run `toex run`\)",
+        str(err.value),
+    )
+    assert not (tmp_path / "packs").exists()

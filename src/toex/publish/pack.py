@@ -63,15 +63,24 @@ class Snapshot:
         if info is None:
             raise SnapshotError(f"no warehouse snapshot under {data_dir}: run `toex run` first")
         con = connect(info.path, read_only=True)
+        try:
+            return cls._prepared(info, con, assess)
+        except BaseException:
+            raw_connection(con).close()
+            raise
+
+    @classmethod
+    def _prepared(cls, info: SnapshotInfo, con: Any, assess: AssessConfig | None) -> Snapshot:
         raw = raw_connection(con)
-        found = raw.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [PRIORITY_TABLE]
-        ).fetchone()
-        if not found or not found[0]:
-            raise SnapshotError(
-                f"snapshot {info.run_id} has no {PRIORITY_TABLE}: the assess stage has not "
-                "run on it (run `toex run`)"
-            )
+        for table, stage in ((PRIORITY_TABLE, "assess"), ("resolved_mention_person", "resolve")):
+            found = raw.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+            ).fetchone()
+            if not found or not found[0]:
+                raise SnapshotError(
+                    f"snapshot {info.run_id} has no {table}: the {stage} stage has not run on "
+                    "it (run `toex run`)"
+                )
         row = raw.execute(f"SELECT max(as_of) FROM {PRIORITY_TABLE}").fetchone()
         if row is None or row[0] is None:
             raise SnapshotError(f"snapshot {info.run_id}: {PRIORITY_TABLE} is empty")
