@@ -126,14 +126,19 @@ def render_pdf(
     context: dict[str, Any], running_title: str, meeting: str, marking: str
 ) -> tuple[str, RenderedPdf]:
     """The pack as HTML (for screens) and PDF, each page marked with the highest marking
-    of its blocks. Raises :class:`PipelineError` if the two layouts disagree."""
-    from weasyprint import HTML  # imported here: a heavy import only pack builds need
+    of its blocks. Raises :class:`PipelineError` if the two layouts disagree.
 
-    first, markings = number_blocks(
-        render_html(context, page_css(running_title, meeting, marking, None))
+    The document is parsed once; the ``@page`` rules come as a stylesheet of their own for
+    each layout (the document itself has none, so they apply whatever their origin).
+    """
+    from weasyprint import CSS, HTML  # imported here: a heavy import only pack builds need
+
+    html, markings = number_blocks(render_html(context, ""))
+    document = HTML(string=html)
+    first = document.render(
+        stylesheets=[CSS(string=page_css(running_title, meeting, marking, None))]
     )
-    doc = HTML(string=first).render()
-    placed = blocks_on_pages(doc, markings)
+    placed = blocks_on_pages(first, markings)
     per_page = [Classification.highest(markings[k] for k in ids).value for ids in placed]
     seen: dict[str, int] = {}
     for ids in placed:
@@ -142,11 +147,9 @@ def render_pdf(
     split = sorted((k for k, n in seen.items() if n > 1), key=lambda k: int(k[2:]))
     if split:
         log.warning("pack blocks running over a page break: %s", ", ".join(split))
-    final, _ = number_blocks(
-        render_html(context, page_css(running_title, meeting, marking, per_page))
+    final = document.render(
+        stylesheets=[CSS(string=page_css(running_title, meeting, marking, per_page))]
     )
-    doc2 = HTML(string=final).render()
-    if [sorted(s) for s in blocks_on_pages(doc2, markings)] != [sorted(s) for s in placed]:
+    if [sorted(s) for s in blocks_on_pages(final, markings)] != [sorted(s) for s in placed]:
         raise PipelineError("pack layout changed between the two passes; page markings unsafe")
-    screen, _ = number_blocks(render_html(context, ""))
-    return screen, RenderedPdf(doc2.write_pdf(), per_page, split)
+    return html, RenderedPdf(final.write_pdf(), per_page, split)
