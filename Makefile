@@ -63,7 +63,8 @@ bench: install
 
 # The small set's Cambridgeshire pack as the force would receive it (its organisation sharing
 # data with the Eastern region's forces; a store of its own under $(DATA)/pack-example), and
-# PNG images of its first pages in docs/images/ (shown in docs/publish.md).
+# PNG images of its first pages and of its first suspect profile in docs/images/ (shown in
+# docs/publish.md).
 PACK_EXAMPLE := $(DATA)/pack-example
 pack-example: install
 	@test -f $(DATA)/warehouse/CURRENT || { \
@@ -79,6 +80,10 @@ pack-example: install
 	  --data-dir $(DATA) --out $(PACK_EXAMPLE) --author pack-example
 	rm -f docs/images/pack-example-*.png
 	pdftoppm -r 70 -png -f 1 -l 4 $(PACK_EXAMPLE)/*.pdf docs/images/pack-example
+	page=$$(for i in $$(seq 1 40); do pdftotext -f $$i -l $$i $(PACK_EXAMPLE)/*.pdf - \
+	  | grep -q "^Suspect 1:" && { echo $$i; break; }; done); \
+	pdftoppm -r 70 -png -f $$page -l $$page -singlefile $(PACK_EXAMPLE)/*.pdf \
+	  docs/images/pack-example-suspect
 
 docs: install
 	$(BIN)/toex docs cli > docs/cli.md
