@@ -58,8 +58,19 @@ def test_cross_force_persons_are_those_wholly_in_scope(snap: Snapshot) -> None:
     assert 0 < len(expected) < len(candidates)
     summary = section.blocks[0].data
     assert summary["n_persons"] == len(expected)
-    listed = [r["ref"] for r in section.blocks[1].data["rows"]]
-    assert set(listed) <= set(expected)
+    rows = section.blocks[1].data["rows"]
+    assert {r["ref"] for r in rows} <= set(expected)
+    # only people with an offender-side record are named; the others by reference
+    for r in rows:
+        roles = {
+            x[0]
+            for x in con.execute(
+                "SELECT DISTINCT m.role FROM resolved_mention_person mp "
+                "JOIN staged_person_mention m USING (mention_id) WHERE mp.person_id = ?",
+                [r["ref"]],
+            ).fetchall()
+        }
+        assert bool(r["label"]) == bool(roles & {"suspect", "subject", "detainee", "registrant"})
     alone = crossforce.build(
         context(snap, AccessScope(frozenset({"cambs"}), SCOPE.handling_codes, "SECRET"))
     )

@@ -150,8 +150,14 @@ class PackContext:
         """SQL: every record behind the access-table row ``alias`` is in this pack's scope."""
         return visible_sql(self.scope, alias)
 
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """Rows of a query on the snapshot, as dicts."""
+    def rows(
+        self, sql: str, params: list[Any] | None = None, named: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Rows of a query on the snapshot, as dicts (positional or ``named`` parameters)."""
+        if named is not None:
+            cur = raw_connection(self.con).execute(sql, named)
+            cols = [d[0] for d in cur.description or []]
+            return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         return query(raw_connection(self.con), sql, params)
 
     def has(self, table: str) -> bool:
@@ -167,6 +173,34 @@ class PackContext:
     def partners(self) -> list[str]:
         """Codes of the partner organisations (their records are the STIM section's)."""
         return [p.code for p in self.catalogue.partners]
+
+
+#: Roles that make a person named in a pack (the link stage's offender-side roles); anyone
+#: else (victims, witnesses, missing people...) appears by toex reference only.
+NAMED_ROLES = ("suspect", "subject", "detainee", "registrant")
+
+
+def names_shown(ctx: PackContext, person_ids: list[str]) -> dict[str, str]:
+    """Labels of the persons a pack may name: those with an offender-side record (all of
+    them when the configuration allows victims' names). Others are left out, for the
+    caller to show by reference."""
+    if not person_ids:
+        return {}
+    roles = ", ".join(f"'{r}'" for r in NAMED_ROLES)
+    offender = (
+        "TRUE"
+        if ctx.victim_names
+        else "person_id IN (SELECT mp.person_id FROM resolved_mention_person AS mp JOIN "
+        f"staged_person_mention AS m USING (mention_id) WHERE m.role IN ({roles}) AND "
+        "mp.person_id IN (SELECT unnest($ids::VARCHAR[])))"
+    )
+    rows = ctx.rows(
+        "SELECT person_id, forename, surname FROM resolved_person "
+        f"WHERE person_id IN (SELECT unnest($ids::VARCHAR[])) AND {offender}",
+        None,
+        {"ids": person_ids},
+    )
+    return {r["person_id"]: person_label(r["forename"], r["surname"]) for r in rows}
 
 
 def person_label(forename: str | None, surname: str | None) -> str:

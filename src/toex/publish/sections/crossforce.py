@@ -13,7 +13,7 @@ from typing import Any
 
 from toex.assess.perpetrator_priority import PRIORITY_TABLE
 from toex.model import GeographicScale
-from toex.publish.content import Block, PackContext, Provenance, Section, person_label, unavailable
+from toex.publish.content import Block, PackContext, Provenance, Section, names_shown, unavailable
 from toex.publish.records import PERSON
 from toex.publish.sections.networks import visible_networks
 
@@ -24,8 +24,8 @@ def persons_sql(visible: str) -> str:
     """Cross-force persons with records in the force (parameter ``?``) who are visible,
     with their priority score when ranked."""
     return f"""
-SELECT a.person_id, x.forces AS person_forces, rp.forename, rp.surname,
-       rp.n_mentions, p.score, p.reason, a.mrank, a.forces, a.handling
+SELECT a.person_id, x.forces AS person_forces, rp.n_mentions, p.score, p.reason,
+       a.mrank, a.forces, a.handling
 FROM link_crossforce AS x
 JOIN {PERSON} AS a ON a.person_id = x.id
 LEFT JOIN resolved_person AS rp ON rp.person_id = a.person_id
@@ -58,9 +58,10 @@ def build(ctx: PackContext) -> Section:
                 by_force[names.get(f, f)] += 1
     found = visible_networks(ctx) if ctx.has("link_network") else []
     networks = [n for n in found if len(n["network_forces"] or []) > 1]
+    named = names_shown(ctx, [p["person_id"] for p in persons[:TOP_PERSONS]])
     table: list[dict[str, Any]] = [
         {
-            "label": person_label(p["forename"], p["surname"]),
+            "label": named.get(p["person_id"], ""),
             "ref": p["person_id"],
             "forces": ", ".join(names.get(f, f) for f in p["person_forces"]),
             "records": p["n_mentions"],

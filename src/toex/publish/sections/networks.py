@@ -13,7 +13,7 @@ from typing import Any
 
 from toex.model import ExploitationType, GeographicScale
 from toex.publish.charts import bar_chart_svg
-from toex.publish.content import Block, PackContext, Provenance, Section, person_label, unavailable
+from toex.publish.content import Block, PackContext, Provenance, Section, names_shown, unavailable
 from toex.publish.records import PERSON
 
 MIN_MEMBERS = 3
@@ -66,17 +66,6 @@ def visible_networks(ctx: PackContext) -> list[dict[str, Any]]:
     return rows
 
 
-def _names(ctx: PackContext, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = ctx.rows(
-        "SELECT person_id, forename, surname FROM resolved_person "
-        "WHERE person_id IN (SELECT unnest(?::VARCHAR[]))",
-        [ids],
-    )
-    return {r["person_id"]: person_label(r["forename"], r["surname"]) for r in rows}
-
-
 def build(ctx: PackContext) -> Section:
     """The networks subsection: counts by geographic scale, the most harmful networks, and
     exploitation types when the snapshot has them."""
@@ -99,7 +88,9 @@ def build(ctx: PackContext) -> Section:
         label_width=190,
     )
     top = rows[:TOP_NETWORKS]
-    principals = _names(ctx, sorted({p for r in top for p in (r["principal_person_ids"] or [])}))
+    principals = names_shown(
+        ctx, sorted({p for r in top for p in (r["principal_person_ids"] or [])})
+    )
     table = [
         {
             "scale": _scale_label(r["geographic_scale"]),
@@ -108,7 +99,9 @@ def build(ctx: PackContext) -> Section:
             "harm": r["total_harm"],
             "forces": ", ".join(_force_names(ctx, r["network_forces"])),
             "last": r["last_activity"],
-            "principals": [principals.get(p, p) for p in (r["principal_person_ids"] or [])][:2],
+            "principals": [
+                principals.get(p, f"ref {p}") for p in (r["principal_person_ids"] or [])
+            ][:2],
             "network_id": r["network_id"],
         }
         for r in top
