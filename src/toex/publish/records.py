@@ -1,4 +1,4 @@
-"""Access tables of one pack: which records and persons its scope may show, at what marking.
+"""Access tables of a snapshot's packs: which records and persons a scope may show, marked.
 
 A *record* is an event with the person mentions on it: it is in a pack's scope when the
 event and every mention on it are, and its marking is the highest of theirs. A *person* may

@@ -57,11 +57,16 @@ router = APIRouter()
 FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
+def _catalogue() -> Any:
+    """The force catalogue the deployment uses (``TOEX_FORCE_CATALOGUE`` or the shipped)."""
+    return load_catalogue(get_settings().force_catalogue)
+
+
 def _force(user: Principal, force: str) -> Any:
     """The catalogue force named ``force`` if the user may list its packs."""
     user.require(DATA_ROLES, "read force profile packs")
     try:
-        f = load_catalogue().force(force)
+        f = _catalogue().force(force)
     except ConfigError:
         raise NotFoundError(f"no force {force!r}") from None
     refusal = list_refusal(user.scope, f.code)
@@ -148,7 +153,7 @@ def _feedback_marking(rows: list[dict[str, Any]]) -> str:
 def packs_index(request: Request, user: Principal = Depends(html_user)) -> Response:
     """The forces whose packs the user may see, with each one's latest pack."""
     user.require(DATA_ROLES, "read force profile packs")
-    forces = [f for f in load_catalogue().forces if f.code in user.scope.forces]
+    forces = [f for f in _catalogue().forces if f.code in user.scope.forces]
     packs = list_packs(state_of(request).store, [f.code for f in forces])
     latest: dict[str, PublishedPack] = {}
     for p in packs:
@@ -166,7 +171,7 @@ def packs_feedback(request: Request, user: Principal = Depends(html_user)) -> Re
     per_force, overall = feedback_summaries(store, codes)
     rows = [_row(user, p) for p in list_packs(store, codes, include_superseded=True)]
     shown = {r["pack"].id for r in rows if not r["refusal"]}
-    names = {f.code: f.short_name for f in load_catalogue().forces}
+    names = {f.code: f.short_name for f in _catalogue().forces}
     audit(request, user, "view", target="packs feedback", purpose=session_of(request).purpose)
     return render(
         request,
@@ -188,7 +193,7 @@ def force_packs(request: Request, force: str, user: Principal = Depends(html_use
     store = state_of(request).store
     rows = [_row(user, p) for p in list_packs(store, [f.code], include_superseded=True)]
     settings = get_settings()
-    catalogue = load_catalogue(settings.force_catalogue)
+    catalogue = _catalogue()
     calendars = meeting_calendars(catalogue, settings.fttcg_calendar)
     coming = schedule_rows(
         catalogue,
