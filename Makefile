@@ -16,7 +16,7 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export SSL_CERT_FILE ?= /etc/ssl/certs/ca-certificates.crt
 endif
 export TOEX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
+APT_PACKAGES := chromium chromium-driver fonts-dejavu-core fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless poppler-utils wrk
 
 .PHONY: install system-deps demo test test-fast lint bench docs pack-example clean
@@ -25,7 +25,8 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# System packages: Chromium for browser tests, Java for the Spark tier, WeasyPrint's libraries.
+# System packages: Chromium for browser tests, Java for the Spark tier, WeasyPrint's libraries
+# and the packs' fonts (Liberation Sans, DejaVu), poppler-utils (pdftotext, pdftoppm).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
