@@ -16,16 +16,17 @@ ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export SSL_CERT_FILE ?= /etc/ssl/certs/ca-certificates.crt
 endif
 export TOEX_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-APT_PACKAGES := chromium chromium-driver fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless wrk
+APT_PACKAGES := chromium chromium-driver fonts-dejavu-core fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz0b libjpeg62-turbo openjdk-17-jre-headless poppler-utils wrk
 
-.PHONY: install system-deps demo test test-fast lint bench docs clean
+.PHONY: install system-deps demo test test-fast lint bench docs pack-example clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# System packages: Chromium for browser tests, Java for the Spark tier, WeasyPrint's libraries.
+# System packages: Chromium for browser tests, Java for the Spark tier, WeasyPrint's libraries
+# and the packs' fonts (Liberation Sans, DejaVu), poppler-utils (pdftotext, pdftoppm).
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -60,6 +61,30 @@ bench: install
 	$(BIN)/python -m bench.bench_link
 	$(BIN)/python -m bench.bench_stim
 	$(BIN)/python -m bench.bench_web --scale large
+
+# The small set's Cambridgeshire pack as the force would receive it (its organisation sharing
+# data with the Eastern region's forces; a store of its own under $(DATA)/pack-example), and
+# PNG images of its first pages and of its first suspect profile in docs/images/ (shown in
+# docs/publish.md).
+PACK_EXAMPLE := $(DATA)/pack-example
+pack-example: install
+	@test -f $(DATA)/warehouse/CURRENT || { \
+	  $(BIN)/toex synth --scale small --seed 7 --out $(DATA)/synth/small && \
+	  $(BIN)/toex run --data-dir $(DATA) $(DATA)/synth/small; }
+	rm -rf $(PACK_EXAMPLE) && mkdir -p $(PACK_EXAMPLE) docs/images
+	export TOEX_OPS_DATABASE_URL=sqlite:///$(abspath $(PACK_EXAMPLE))/ops.sqlite \
+	  TOEX_FTTCG_CALENDAR=docs/examples/fttcg-calendar.yaml && \
+	$(BIN)/toex org add force-cambs --kind force --force cambs \
+	  --name "Cambridgeshire Constabulary" --data-dir $(DATA) && \
+	for f in cambs essex norfolk; do $(BIN)/toex org agree force-cambs $$f --data-dir $(DATA); done && \
+	$(BIN)/toex publish pack --force cambs --meeting 2026-01-09 --today 2026-01-02 \
+	  --data-dir $(DATA) --out $(PACK_EXAMPLE) --author pack-example
+	rm -f docs/images/pack-example-*.png
+	pdftoppm -r 70 -png -f 1 -l 4 $(PACK_EXAMPLE)/*.pdf docs/images/pack-example
+	page=$$(for i in $$(seq 1 40); do pdftotext -f $$i -l $$i $(PACK_EXAMPLE)/*.pdf - \
+	  | grep -q "^Suspect 1:" && { echo $$i; break; }; done); \
+	pdftoppm -r 70 -png -f $$page -l $$page -singlefile $(PACK_EXAMPLE)/*.pdf \
+	  docs/images/pack-example-suspect
 
 docs: install
 	$(BIN)/toex docs cli > docs/cli.md

@@ -91,6 +91,46 @@ def fttcg_dates(weekday: str, week: int, start: dt.date, months: int) -> list[dt
     return out
 
 
+def _date(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_fttcg(cal: object, where: str) -> tuple[dt.date, ...]:
+    """FTTCG meeting dates from a calendar entry: ``{dates: [...]}`` or the monthly rule
+    ``{weekday, week, start, months}``; None (no calendar yet) gives no dates.
+
+    ``where`` prefixes every error (e.g. ``"force catalogue: force 'cambs'"``).
+    """
+    if cal is None:
+        return ()
+    if not isinstance(cal, dict):
+        raise ConfigError(f"{where}: fttcg: expected dates or a monthly rule")
+    if "dates" in cal:
+        values = cal["dates"] or []
+        if not isinstance(values, list):
+            raise ConfigError(f"{where}: fttcg: dates must be a list")
+        return tuple(sorted({_date(d, f"{where}: fttcg") for d in values}))
+    missing = [k for k in ("weekday", "week", "start", "months") if k not in cal]
+    if missing:
+        raise ConfigError(f"{where}: fttcg: missing {missing[0]!r} (or give 'dates')")
+    weekday = str(cal["weekday"]).lower()
+    if weekday not in _WEEKDAYS:
+        raise ConfigError(f"{where}: fttcg: unknown weekday {cal['weekday']!r}")
+    try:
+        week, months = int(cal["week"]), int(cal["months"])
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: fttcg: week and months must be whole numbers") from None
+    if not 1 <= week <= 5 or months < 0:
+        raise ConfigError(f"{where}: fttcg: week must be 1-5 and months 0 or more")
+    start = _date(cal["start"], f"{where}: fttcg")
+    return tuple(fttcg_dates(weekday, week, start, months))
+
+
 def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     if key not in entry or entry[key] in (None, "", []):
         raise ConfigError(f"force catalogue: {where}: missing {key!r}")
@@ -109,18 +149,7 @@ def parse_catalogue(data: dict[str, Any]) -> Catalogue:
         lpcs = tuple(_require(entry, "lpcs", where))
         if len(lpcs) < 3:
             raise ConfigError(f"force catalogue: {where}: needs at least 3 LPCs, has {len(lpcs)}")
-        cal = _require(entry, "fttcg", where)
-        if "dates" in cal:
-            dates = tuple(
-                d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in cal["dates"]
-            )
-        else:
-            start = (
-                cal["start"]
-                if isinstance(cal["start"], dt.date)
-                else dt.date.fromisoformat(str(cal["start"]))
-            )
-            dates = tuple(fttcg_dates(cal["weekday"], int(cal["week"]), start, int(cal["months"])))
+        dates = parse_fttcg(entry.get("fttcg"), f"force catalogue: {where}")
         forces.append(
             Force(
                 code=_require(entry, "code", where),

@@ -13,10 +13,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from toex.errors import ConfigError
+from toex.model import Classification
 
 #: Shortest key (characters) accepted for TOEX_SECRET_KEY, TOEX_AUDIT_KEY or a key file line.
 MIN_KEY_CHARS = 32
@@ -103,8 +104,40 @@ class Settings(BaseSettings):
         description="Path of a MoPI retention-review rules YAML replacing the shipped one "
         "(docs/methods.md).",
     )
+    fttcg_calendar: Path | None = Field(
+        None,
+        description="YAML of FTTCG meeting calendars by force code, replacing the force "
+        "catalogue's for the forces it names (see docs/publish.md).",
+    )
+    pack_lead_days: int = Field(
+        7, ge=0, description="Days before an FTTCG meeting that `toex publish due` builds its pack."
+    )
+    pack_clearance: str = Field(
+        "SECRET",
+        description="Highest classification of record a force profile pack may draw on "
+        "(records above it are left out, with everything derived from them).",
+    )
+    pack_handling_codes: str = Field(
+        "P,C", description="Handling codes of the records a force profile pack may draw on."
+    )
+    pack_victim_names: bool = Field(
+        False,
+        description="Show victims' names in force profile packs (default: pseudonymous "
+        "references only).",
+    )
+    packs_dir: Path | None = Field(
+        None, description="Where force profile packs are written; default <data_dir>/packs."
+    )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")
+
+    @field_validator("pack_clearance")
+    @classmethod
+    def _known_marking(cls, value: str) -> str:
+        known = [c.value for c in Classification]
+        if value not in known:
+            raise ValueError(f"pack_clearance must be one of {', '.join(known)}, not {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:

@@ -59,6 +59,8 @@ ACTIONS: tuple[str, ...] = (
     "erase",
     "backup",
     "restore",
+    "publish",
+    "feedback",
 )
 #: Details added to every entry appended in the current context: the web app sets the API
 #: token making a call here, so every entry the call writes names the token.

@@ -38,6 +38,7 @@ from toex.web.routers import (
     crossforce,
     home,
     network,
+    packs,
     perpetrators,
     person,
     search,
@@ -121,6 +122,7 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         audit,
         api,
         stim,
+        packs,
     ):
         app.include_router(module.router)
     errors.install(app)

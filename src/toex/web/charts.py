@@ -2,7 +2,8 @@
 
 :func:`network_svg` draws a person at the centre and their neighbours on a circle around
 them, edge width by link weight, each node a link to that person's network page. Labels are
-escaped; the result is safe to insert into a template.
+escaped; the result is safe to insert into a template. The palette is shared with the
+packs' charts (:mod:`toex.publish.charts`).
 """
 
 from __future__ import annotations
@@ -11,30 +12,10 @@ import math
 
 from markupsafe import Markup, escape
 
+from toex.publish.charts import force_colour, shorten
 from toex.web.data.network import Expansion
 
 WIDTH, HEIGHT = 720, 480
-PALETTE = (
-    "#1f77b4",
-    "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#ff7f0e",
-)
-
-
-def force_colour(force: str, forces: list[str]) -> str:
-    """A stable colour for a force within the chart's list of forces."""
-    return PALETTE[forces.index(force) % len(PALETTE)] if force in forces else "#555555"
-
-
-def _short(label: str, n: int = 22) -> str:
-    return label if len(label) <= n else label[: n - 1] + "…"
 
 
 def network_svg(expansion: Expansion, centre_forces: list[str], max_nodes: int = 24) -> Markup:
@@ -62,14 +43,14 @@ def network_svg(expansion: Expansion, centre_forces: list[str], max_nodes: int =
             f"(weight {n.weight}; {escape(', '.join(n.forces))})</title>"
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="9" fill="{colour}"/>'
             f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}" '
-            f'font-size="12">{escape(_short(n.label))}</text></a>'
+            f'font-size="12">{escape(shorten(n.label))}</text></a>'
         )
     centre_colour = force_colour(centre_forces[0], forces) if centre_forces else "#555555"
     centre = (
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="16" fill="{centre_colour}" '
         f'stroke="#000000" stroke-width="2"/>'
         f'<text x="{cx:.1f}" y="{cy + 34:.1f}" text-anchor="middle" font-size="14" '
-        f'font-weight="bold">{escape(_short(expansion.label, 30))}</text>'
+        f'font-weight="bold">{escape(shorten(expansion.label, 30))}</text>'
     )
     legend = "".join(
         f'<circle cx="14" cy="{16 + 18 * i}" r="6" fill="{force_colour(f, forces)}"/>'
