@@ -105,6 +105,33 @@ def test_stages_run_in_order_with_the_context(tmp_path: Path) -> None:
     assert pipeline.STAGES[0] is pipeline.ingest
 
 
+def test_every_stage_sees_the_run_data_dir_and_its_ops_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``toex run --data-dir D`` with TOEX_DATA_DIR elsewhere: stages (STIM's partner records
+    among them) read D's operational store, not the environment's (issue 22's STIM bug)."""
+    from toex.assess.stim import stage as stim_stage
+    from toex.config import get_settings
+
+    monkeypatch.setenv("TOEX_DATA_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("TOEX_OPS_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    seen: list[str] = []
+
+    def capture(ctx: PipelineContext) -> None:
+        seen.append(ctx.settings.ops_url)
+        stim_stage._ops_records(ctx.settings)  # opens (and creates) the store it would read
+
+    data = tmp_path / "D"
+    try:
+        run(None, data, progress=False, stages=[capture])
+    finally:
+        get_settings.cache_clear()
+    assert seen == [f"sqlite:///{data / 'ops.sqlite'}"]
+    assert (data / "ops.sqlite").exists()
+    assert not (tmp_path / "elsewhere" / "ops.sqlite").exists()
+
+
 KILLED_RUN = """
 import sys, tempfile, time
 from pathlib import Path
