@@ -216,3 +216,16 @@ def test_the_erasure_stage_follows_every_ingest_stage() -> None:
         erasure_stage,
         *pipeline.DERIVED_STAGES,
     ]
+
+
+def test_a_data_directory_named_with_an_apostrophe_runs_every_stage(tmp_path: Path) -> None:
+    """Paths reach SQL only quoted (issue 22: ``ParserException ... near "brien"``): the whole
+    pipeline, a second run reading the previous snapshot, and compaction work under o'brien."""
+    write_mini_export(tmp_path / "in")
+    data = tmp_path / "o'brien" / "var"
+    first = run(tmp_path / "in", data, progress=False)
+    second = run(tmp_path / "in", data, progress=False)
+    assert second.previous is not None and second.previous.run_id == first.run_id
+    con = duckdb.connect(str(second.path), read_only=True)
+    persons = con.execute("SELECT count(DISTINCT person_id) FROM resolved_mention_person")
+    assert persons.fetchone()[0] > 0  # type: ignore[index]
