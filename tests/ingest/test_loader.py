@@ -74,7 +74,7 @@ def test_rows_balance_and_bad_rows_are_quarantined_with_reasons(
 def test_provenance_on_every_staged_row(
     tmp_path: Path, con: duckdb.DuckDBPyConnection, mappings: dict[str, Mapping]
 ) -> None:
-    path = _crimes(tmp_path, [crime_line("CC/1").replace(",P,OFFICIAL", ",C,Official Sensitive")])
+    path = _crimes(tmp_path, [crime_line("CC/1").replace(",P,OFFICIAL", ",C,OFFICIAL-SENSITIVE")])
     load_file(con, mappings["athena_crime"], path, CRIME_FILE, "cambs", "L1")
     row = con.execute(
         "SELECT force, source_system, source_file, source_row, source_record_id, "

@@ -330,9 +330,20 @@ def _account(
         "reason_code, reason FROM ingest_faults ORDER BY source_row, field",
         [plan.load_id, plan.source_file],
     )
+    markings = q.marking_issues_sql(plan)
+    rows: list[tuple[str, str, int, str | None]] = []
+    if markings:
+        con.execute(f"INSERT INTO raw_marking_issue {markings}")
+        rows += con.execute(
+            "SELECT field, reason_code, count(*), min(raw_value) FROM raw_marking_issue "
+            "WHERE load_id = ? AND source_file = ? AND action = 'restricted' "
+            "GROUP BY ALL ORDER BY ALL",
+            [plan.load_id, plan.source_file],
+        ).fetchall()
     issues = q.issues_sql(plan)
     if issues:
-        rows = con.execute(issues).fetchall()
+        rows += con.execute(issues).fetchall()
+    if rows:
         for field_name, code, count, example in rows:
             con.execute(
                 "INSERT INTO raw_value_issue VALUES (?, ?, ?, ?, ?, ?)",

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 
 from toex.ingest.cleaners import RAW
 from toex.ingest.cleaners.base import sql_str
+from toex.ingest.cleaners.codes import MarkingCleaner
 
 __all__ = ["sql_str"]
 from toex.ingest.mapping import (
     ID_COLUMNS,
+    MARKINGS,
     PROVENANCE_DEFAULTS,
     FieldSpec,
     Mapping,
@@ -309,7 +311,76 @@ def faults_sql(plan: Plan) -> list[str]:
             f"CASE WHEN {a} IS NULL THEN {missing} ELSE {bad} END "
             f"FROM ingest_values v WHERE {a} IS NULL OR {failed}"
         )
+    for key, slot, cleaner in marking_slots(plan):
+        if cleaner.unknown != "quarantine":
+            continue
+        a = f"v.{slot.alias}"
+        out.append(
+            f"SELECT v.source_row, {sql_str(slot.label)} AS field, {a} AS raw_value, "
+            f"{_marking_code_sql(a)}, {_marking_reason_sql(cleaner, a)} "
+            f"FROM ingest_values v WHERE {unknown_marking_sql(plan, key, slot)}"
+        )
     return out
+
+
+def marking_slots(plan: Plan) -> list[tuple[str, FieldSlot, MarkingCleaner]]:
+    """The protective markings the mapping reads from a column: (key, slot, cleaner)."""
+    out = []
+    for key in MARKINGS:
+        slot = plan.provenance.get(key)
+        if slot is not None and isinstance(slot.spec.cleaner, MarkingCleaner):
+            out.append((key, slot, slot.spec.cleaner))
+    return out
+
+
+def _accepted_sql(slot: FieldSlot) -> str:
+    return f"(SELECT {RAW} FROM {slot.lookup} WHERE value IS NOT NULL)"
+
+
+def unknown_marking_sql(plan: Plan, key: str, slot: FieldSlot, v: str = "v") -> str:
+    """SQL: the record's marking ``key`` is empty or not accepted (an ``ingest_values`` row).
+
+    An empty handling code with a readable 3x5x2 grade is not unknown: the grade's handling
+    letter fills it.
+    """
+    a = f"{v}.{slot.alias}"
+    cond = f"({a} IS NULL OR {a} NOT IN {_accepted_sql(slot)})"
+    grading = plan.provenance.get("grading")
+    if key == "handling_code" and grading is not None:
+        g = f"{v}.{grading.alias}"
+        cond = f"({cond} AND NOT ({a} IS NULL AND {g} IN {_accepted_sql(grading)}))"
+    return cond
+
+
+def _marking_code_sql(a: str) -> str:
+    return f"CASE WHEN {a} IS NULL THEN 'missing_marking' ELSE 'unknown_marking' END"
+
+
+def _marking_reason_sql(cleaner: MarkingCleaner, a: str) -> str:
+    empty = sql_str(f"the {cleaner.what} is empty")
+    tail = sql_str(f"' is not a {cleaner.what} this mapping accepts ({', '.join(cleaner.accepted)})")
+    return f"CASE WHEN {a} IS NULL THEN {empty} ELSE '''' || {a} || {tail} END"
+
+
+def marking_issues_sql(plan: Plan) -> str | None:
+    """SELECT of ``raw_marking_issue`` rows: every record with an empty or unknown marking.
+
+    ``marking`` is what the staged record got (``unknown: restrict``); rows quarantined (for
+    their marking or another fault) have ``action`` quarantined and no marking.
+    """
+    parts = []
+    quarantined = "v.source_row IN (SELECT source_row FROM ingest_faults)"
+    for key, slot, cleaner in marking_slots(plan):
+        a = f"v.{slot.alias}"
+        parts.append(
+            f"SELECT {sql_str(plan.load_id)}, {sql_str(plan.source_file)}, v.source_row, "
+            f"{sql_str(slot.label)}, CASE WHEN length({a}) > 200 THEN left({a}, 199) || '…' "
+            f"ELSE {a} END, {_marking_code_sql(a)}, {_marking_reason_sql(cleaner, a)}, "
+            f"CASE WHEN {quarantined} THEN NULL ELSE {cleaner.restricted_sql(a)} END, "
+            f"CASE WHEN {quarantined} THEN 'quarantined' ELSE 'restricted' END "
+            f"FROM ingest_values v WHERE {unknown_marking_sql(plan, key, slot)}"
+        )
+    return " UNION ALL ".join(parts) or None
 
 
 def unreadable_sql(
@@ -331,8 +402,9 @@ def issues_sql(plan: Plan) -> str:
     Good rows are the rows not quarantined (unchanged rows included).
     """
     parts = []
+    markings = {slot.alias for _, slot, _ in marking_slots(plan)}
     for slot in plan.fields:
-        if slot.spec.required or slot.lookup is None:
+        if slot.spec.required or slot.lookup is None or slot.alias in markings:
             continue
         parts.append(
             f"SELECT {sql_str(slot.label)} AS field, "
@@ -535,16 +607,22 @@ def _provenance(plan: Plan, used: dict[str, FieldSlot]) -> dict[str, str]:
     grading = _cleaned_sql(p["grading"], "value") if "grading" in p else "NULL"
 
     def marking(key: str) -> str:
-        default = PROVENANCE_DEFAULTS[key]
-        if key in p:
-            slot = p[key]
-            default = slot.spec.default or default
-            value = _cleaned_sql(slot, "value")
-        else:
+        slot = p.get(key)
+        cleaner = slot.spec.cleaner if slot is not None else None
+        if slot is None or not isinstance(cleaner, MarkingCleaner):
+            # no marking column: the grade's handling letter, else the documented default
             value = "NULL"
-        if key == "handling_code":
-            value = f"coalesce({value}, substr({grading}, 3, 1))"
-        return f"coalesce({value}, {sql_str(default)})"
+            if key == "handling_code":
+                value = f"substr({grading}, 3, 1)"
+            return f"coalesce({value}, {sql_str(PROVENANCE_DEFAULTS[key])})"
+        # fail closed: the accepted value; an empty handling code takes the grade's letter;
+        # anything else the most restrictive value (rows quarantined instead never get here)
+        a = f"v.{slot.alias}"
+        parts = [_cleaned_sql(slot, "value")]
+        if key == "handling_code" and "grading" in p:
+            parts.append(f"CASE WHEN {a} IS NULL THEN substr({grading}, 3, 1) END")
+        parts.append(cleaner.restricted_sql(a))
+        return f"coalesce({', '.join(parts)})"
 
     return {
         "force": plan.literal(plan.force),
