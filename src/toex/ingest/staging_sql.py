@@ -348,7 +348,7 @@ def unknown_marking_sql(plan: Plan, key: str, slot: FieldSlot, v: str = "v") -> 
     grading = plan.provenance.get("grading")
     if key == "handling_code" and grading is not None:
         g = f"{v}.{grading.alias}"
-        cond = f"({cond} AND NOT ({a} IS NULL AND {g} IN {_accepted_sql(grading)}))"
+        cond = f"({cond} AND NOT ({a} IS NULL AND coalesce({g} IN {_accepted_sql(grading)}, FALSE)))"
     return cond
 
 
