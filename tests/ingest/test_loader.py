@@ -264,7 +264,7 @@ def test_a_corrected_reexport_in_the_same_run_sees_the_buffered_first_version(
         FileTask(second, "forces/cambs/crime_v2.csv", mapping, "cambs"),
         FileTask(first, CRIME_FILE, mapping, "cambs"),
     ]
-    reports = ingest_tasks(con, tasks, "L1")
+    reports = ingest_tasks(con, tasks, "L1").reports
     assert [(r.rows_new, r.rows_updated, r.rows_unchanged) for r in reports] == [
         (2, 0, 0),
         (0, 1, 1),

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toex.errors import ReadError
 from toex.ingest import staging_sql as q
 from toex.ingest.full_export import delete_absent_records
 from toex.ingest.mapping import Mapping
 from toex.ingest.readers import Reading, open_reading
-from toex.ingest.readers.base import truncate
+from toex.ingest.readers.base import MAX_FIELD_BYTES, truncate
 from toex.model.tables import STAGED_AND_RAW_TABLES, STAGED_TABLES
 
 RowCallback = Callable[[int], None]
@@ -97,6 +98,14 @@ class StagingBuffer:
         if self.rows >= self.flush_rows:
             self.flush()
 
+    def state(self) -> tuple[int, int]:
+        """What :meth:`restore` needs to undo a rolled-back file's effect on the counters."""
+        return self.rows, self.flushes
+
+    def restore(self, state: tuple[int, int]) -> None:
+        """Counters as they were at :meth:`state` (after a ``ROLLBACK`` undid the tables)."""
+        self.rows, self.flushes = state
+
     def flush(self) -> None:
         """Append the buffered rows to the real tables and empty the buffer."""
         if not self.rows:
@@ -149,9 +158,15 @@ INSERT_ROWS = 131_072  # reader batches are gathered into blocks this big before
 
 
 def _stage_source(
-    con: duckdb.DuckDBPyConnection, reading: Reading, on_rows: RowCallback | None
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    reading: Reading,
+    on_rows: RowCallback | None,
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> set[int]:
+    """Insert the reader's batches into ``ingest_src``; return the columns holding a value
+    longer than ``max_field_bytes`` (their rows are quarantined as ``field_too_large``)."""
     n = len(reading.columns)
+    over: set[int] = set()
     cols = ", ".join(f"c{i} VARCHAR" for i in range(n))
     extra = ", record_hash VARCHAR" if reading.has_hash else ""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
@@ -167,6 +182,11 @@ def _stage_source(
         pending.clear()
 
     for batch in reading.batches:
+        for i in range(n):
+            if i not in over and batch.num_rows:
+                longest = pc.max(pc.binary_length(batch.column(i))).as_py()
+                if longest is not None and longest > max_field_bytes:
+                    over.add(i)
         pending.append(batch)
         held += batch.num_rows
         if held >= INSERT_ROWS:
@@ -176,6 +196,7 @@ def _stage_source(
             on_rows(batch.num_rows)
     if pending:
         insert()
+    return over
 
 
 MAX_CASE_RENUMBER = 256  # more left-out rows than this: renumber with an ASOF join instead
@@ -225,11 +246,13 @@ def load_file(
     on_rows: RowCallback | None = None,
     keep_temp: bool = False,
     buffer: StagingBuffer | None = None,
+    max_field_bytes: int = MAX_FIELD_BYTES,
 ) -> FileReport:
     """Load ``path`` (named ``source_file`` in provenance) through ``mapping``.
 
     ``keep_temp`` leaves the ``ingest_*`` work tables in place (``mapping check`` reads them).
-    With a ``buffer`` the staged rows go to it; the caller flushes it.
+    With a ``buffer`` the staged rows go to it; the caller flushes it. A record with a field
+    longer than ``max_field_bytes`` is quarantined (``field_too_large``).
     """
     ensure_tables(con)
     file_hash = file_sha256(path) if path.is_file() else ""
@@ -243,10 +266,15 @@ def load_file(
         return report
     with tempfile.TemporaryDirectory(prefix="toex-ingest-") as workdir:
         reading = open_reading(
-            path, source_file, mapping.reader, Path(workdir), wanted=mapping.columns_used()
+            path,
+            source_file,
+            mapping.reader,
+            Path(workdir),
+            wanted=mapping.columns_used(),
+            max_field_bytes=max_field_bytes,
         )
         mapping.check_columns(reading.columns, source_file, reading.delimiter)
-        _stage_source(con, reading, on_rows)
+        over = _stage_source(con, reading, on_rows, max_field_bytes)
     if buffer is not None:
         buffer.make_room(reading.rows_read)
     report.notes += reading.notes
@@ -261,7 +289,8 @@ def load_file(
         reading.has_hash,
         BUFFER_PREFIX if buffer is not None else "",
     )
-    with_status = _run_plan(con, plan, reading, row, buffer)
+    oversized = q.oversized_sql(reading.columns, sorted(over), max_field_bytes, row)
+    with_status = _run_plan(con, plan, reading, row, buffer, oversized)
     if mapping.export == "full":
         report.notes += delete_absent_records(con, plan, buffer)
     _account(con, plan, report, with_status)
@@ -280,6 +309,7 @@ def _run_plan(
     reading: Reading,
     row: str,
     buffer: StagingBuffer | None,
+    oversized: list[str],
 ) -> bool:
     """Values, lookups, faults, status and the staged rows; ``True`` if a status was needed.
 
@@ -293,6 +323,7 @@ def _run_plan(
     faults = ["SELECT * FROM ingest_reader_faults", *q.faults_sql(plan)]
     if reading.replacements:
         faults += q.unreadable_sql(plan, reading.columns, reading.encoding, row)
+    faults += oversized
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ingest_faults AS "
         + " UNION ALL ".join(f"({f})" for f in faults)

@@ -348,7 +348,9 @@ def unknown_marking_sql(plan: Plan, key: str, slot: FieldSlot, v: str = "v") -> 
     grading = plan.provenance.get("grading")
     if key == "handling_code" and grading is not None:
         g = f"{v}.{grading.alias}"
-        cond = f"({cond} AND NOT ({a} IS NULL AND coalesce({g} IN {_accepted_sql(grading)}, FALSE)))"
+        cond = (
+            f"({cond} AND NOT ({a} IS NULL AND coalesce({g} IN {_accepted_sql(grading)}, FALSE)))"
+        )
     return cond
 
 
@@ -358,7 +360,9 @@ def _marking_code_sql(a: str) -> str:
 
 def _marking_reason_sql(cleaner: MarkingCleaner, a: str) -> str:
     empty = sql_str(f"the {cleaner.what} is empty")
-    tail = sql_str(f"' is not a {cleaner.what} this mapping accepts ({', '.join(cleaner.accepted)})")
+    tail = sql_str(
+        f"' is not a {cleaner.what} this mapping accepts ({', '.join(cleaner.accepted)})"
+    )
     return f"CASE WHEN {a} IS NULL THEN {empty} ELSE '''' || {a} || {tail} END"
 
 
@@ -393,6 +397,19 @@ def unreadable_sql(
         f"'unreadable', 'contains bytes that are {what}' FROM {SOURCE} "
         f"WHERE contains(c{i}, '\ufffd')"
         for i, name in enumerate(columns)
+    ]
+
+
+def oversized_sql(
+    columns: list[str], over: list[int], max_bytes: int, row: str = "source_row"
+) -> list[str]:
+    """SELECTs of rows with a value longer than ``max_bytes`` (UTF-8) in the ``over`` columns."""
+    return [
+        f"SELECT {row} AS source_row, {sql_str(columns[i])} AS field, left(c{i}, 200) AS "
+        f"raw_value, 'field_too_large', 'the value is ' || format('{{:,}}', strlen(c{i})) || "
+        f"' bytes, over the field size cap of {max_bytes:,} bytes "
+        f"(TOEX_INGEST_MAX_FIELD_BYTES)' FROM {SOURCE} WHERE strlen(c{i}) > {int(max_bytes)}"
+        for i in over
     ]
 
 

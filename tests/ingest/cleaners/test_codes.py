@@ -23,7 +23,6 @@ def test_grading_handling_and_classification() -> None:
     assert values("grading", ["1A P", "2/b/c", "3-E-P", "4AP"]) == ["1AP", "2BC", "3EP", None]
 
 
-
 def test_markings_accept_only_exact_spellings_and_the_mappings_map() -> None:
     # fail closed: no case folding or guessing; the mapping names any other spelling
     assert values("handling_code", ["P", "C", "p", "Conditions", "X"]) == ["P", "C"] + [None] * 3

@@ -126,9 +126,7 @@ class MarkingCleaner(Cleaner):
 
     def lookup_sql(self, raw: str) -> dict[str, str]:
         """Exact match against the accepted spellings (after trimming)."""
-        cases = " ".join(
-            f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in self.accepted.items()
-        )
+        cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in self.accepted.items())
         return {"value": f"CASE {raw} {cases} END"}
 
 

@@ -16,6 +16,8 @@ import pyarrow as pa
 
 BATCH_ROWS = 65_536
 RAW_VALUE_LIMIT = 200
+#: Default cap on one field value's UTF-8 bytes (``TOEX_INGEST_MAX_FIELD_BYTES``).
+MAX_FIELD_BYTES = 1_048_576
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,9 @@ def _stream(
         else:
             if seq != lines:  # e.g. whitespace-only lines Arrow skipped: numbers would be off
                 raise ReadError(
-                    f"{lines} lines but {seq} records: remove blank lines", file=display
+                    f"{lines} lines but {seq} records: remove blank lines",
+                    file=display,
+                    code="bad_jsonl",
                 )
             reading.rows_read = seq
             if not seq:

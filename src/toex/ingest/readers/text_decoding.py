@@ -49,11 +49,13 @@ def sample(path: Path, display: str) -> bytes:
     with path.open("rb") as fh:
         head = fh.read(SAMPLE_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ReadError("the file is empty", file=display)
+        raise ReadError("the file is empty", file=display, code="empty_file")
     control = sum(head.count(bytes([b])) for b in _CONTROL)
     if control > max(8, len(head) // 100):
         first = next(i for i, b in enumerate(head) if b in _CONTROL)
-        raise ReadError(f"not a text file (binary data at byte {first})", file=display)
+        raise ReadError(
+            f"not a text file (binary data at byte {first})", file=display, code="binary"
+        )
     return head
 
 
@@ -74,7 +76,9 @@ def check_encoding(encoding: str, display: str) -> str:
     try:
         return codecs.lookup(encoding).name
     except LookupError:
-        raise ReadError(f"unknown encoding {encoding!r}", file=display) from None
+        raise ReadError(
+            f"unknown encoding {encoding!r}", file=display, code="unknown_encoding"
+        ) from None
 
 
 UTF8_NAMES = ("utf-8", "utf-8-sig")
