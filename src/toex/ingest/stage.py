@@ -26,8 +26,8 @@ from toex.ingest.loader import (
     file_sha256,
     load_file,
 )
-from toex.ingest.readers.base import MAX_FIELD_BYTES
 from toex.ingest.mapping import Mapping, load_mapping, shipped_mappings
+from toex.ingest.readers.base import MAX_FIELD_BYTES
 
 
 class Progress(Protocol):
