@@ -122,8 +122,8 @@ def test_a_100k_character_field_is_a_bad_value_not_a_crash(
         "CrimeRef,NominalRef,Involvement,Forename,Surname,DOB,Sex,Nationality,PNCID,"
         "Address,Postcode,Phone,Email,AgeAtOffence"
     )
-    row = "CC/1,N1,Suspect,John,{},05/03/1990,Male,British,,,,,,"
-    data = f"{header}\n{row.format('S' * 100_000)}\n{row.format('Smith')}\n".encode()
+    row = "CC/1,N{},Suspect,John,{},05/03/1990,Male,British,,,,,,"
+    data = f"{header}\n{row.format(1, 'S' * 100_000)}\n{row.format(2, 'Smith')}\n".encode()
     con = duckdb.connect()
     report = _load(
         tmp_path, mappings["athena_crime_person"], data, "forces/cambs/crime_nominal.csv", con

@@ -199,6 +199,19 @@ def _stage_source(
     return over
 
 
+def _strip_boms(con: duckdb.DuckDBPyConnection, row: str) -> list[str]:
+    """Remove byte order marks at the start of rows (mid-file BOMs); a note naming the rows."""
+    rows = [int(r) for (r,) in con.execute(q.bom_rows_sql(row)).fetchall()]
+    if not rows:
+        return []
+    con.execute(q.strip_bom_sql())
+    shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+    return [
+        f"removed a byte order mark in the middle of the file, at the start of "
+        f"row{'s' if len(rows) > 1 else ''} {shown} (exports joined together?)"
+    ]
+
+
 MAX_CASE_RENUMBER = 256  # more left-out rows than this: renumber with an ASOF join instead
 
 
@@ -280,6 +293,7 @@ def load_file(
     report.notes += reading.notes
     report.rows_read = reading.rows_read
     row = _stage_reader_faults(con, reading)
+    report.notes += _strip_boms(con, row)
     plan = q.Plan(
         mapping,
         {c: i for i, c in enumerate(reading.columns)},
@@ -324,10 +338,18 @@ def _run_plan(
     if reading.replacements:
         faults += q.unreadable_sql(plan, reading.columns, reading.encoding, row)
     faults += oversized
+    faults.append(q.repeated_header_sql(reading.columns, row))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ingest_faults AS "
         + " UNION ALL ".join(f"({f})" for f in faults)
     )
+    # a repeated header line is quarantined for that alone, not also for each of its values
+    con.execute(
+        "DELETE FROM ingest_faults WHERE reason_code <> 'repeated_header' AND source_row IN "
+        "(SELECT source_row FROM ingest_faults WHERE reason_code = 'repeated_header')"
+    )
+    if con.execute(q.has_duplicates_sql()).fetchone():
+        con.execute(q.duplicates_sql(plan))
     con.execute(f"DROP TABLE {q.SOURCE}")  # everything later reads ingest_values
     if buffer is not None and buffer.rows:
         (buffered,) = con.execute(q.keys_in_sql(plan, BUFFER_PREFIX + "raw_record")).fetchone() or (

@@ -702,3 +702,55 @@ def renumber_sql() -> str:
         f"FROM {SOURCE} s ASOF LEFT JOIN ingest_skip k ON s.source_row > k.k "
         "ORDER BY s.source_row"
     )
+
+
+BOM = "chr(65279)"  # U+FEFF, a byte order mark
+
+
+def bom_rows_sql(row: str = "source_row") -> str:
+    """Record numbers of rows whose first value starts with a byte order mark (a BOM in the
+    middle of the file: two exports joined together)."""
+    return f"SELECT {row} FROM {SOURCE} WHERE starts_with(c0, {BOM}) ORDER BY 1"
+
+
+def strip_bom_sql() -> str:
+    """Drop a byte order mark at the start of a row's first value (else it would make a
+    record id that differs from the same record's without it: a duplicate record)."""
+    return f"UPDATE {SOURCE} SET c0 = ltrim(c0, {BOM}) WHERE starts_with(c0, {BOM})"
+
+
+def repeated_header_sql(columns: list[str], row: str = "source_row") -> str:
+    """SELECT of the rows that repeat the header line (exports joined together)."""
+    same = " AND ".join(f"trim(c{i}) = {sql_str(name)}" for i, name in enumerate(columns))
+    return (
+        f"SELECT {row} AS source_row, NULL AS field, left(concat_ws(',', "
+        f"{', '.join(f'c{i}' for i in range(len(columns)))}), 200) AS raw_value, "
+        "'repeated_header', 'the header line repeats here (exports joined together?)' "
+        f"FROM {SOURCE} WHERE {same}"
+    )
+
+
+def has_duplicates_sql() -> str:
+    """One row if some record key occurs in two rows of the file."""
+    return "SELECT 1 FROM ingest_values GROUP BY record_key HAVING count(*) > 1 LIMIT 1"
+
+
+def duplicates_sql(plan: Plan) -> str:
+    """Add to ``ingest_faults`` every later row of a record id the file already had.
+
+    The first row of each record id not otherwise quarantined is kept; each later one is a
+    ``duplicate_record`` naming the row kept and whether its values are the same.
+    """
+    label = sql_str("+".join(plan.mapping.record_id))
+    return (
+        "INSERT INTO ingest_faults SELECT source_row, "
+        f"{label}, source_record_id, 'duplicate_record', 'record id ''' || source_record_id || "
+        "''' repeats row ' || first_row || CASE WHEN record_hash = first_hash "
+        "THEN ' (the same values)' ELSE ' with other values (row ' || first_row || ' is kept)' "
+        "END FROM (SELECT source_row, source_record_id, record_hash, "
+        "first_value(source_row) OVER w AS first_row, first_value(record_hash) OVER w AS "
+        "first_hash FROM ingest_values WHERE source_row NOT IN "
+        "(SELECT source_row FROM ingest_faults) AND record_key IN (SELECT record_key FROM "
+        "ingest_values GROUP BY record_key HAVING count(*) > 1) "
+        "WINDOW w AS (PARTITION BY record_key ORDER BY source_row)) WHERE source_row > first_row"
+    )

@@ -35,8 +35,7 @@ from toex.ingest.readers.base import (
 from toex.ingest.readers.csv_scan import find_oversized
 from toex.ingest.readers.text_decoding import (
     Transcoded,
-    check_encoding,
-    detect_encoding,
+    choose_encoding,
     sample,
     transcode,
     utf8_as_is,
@@ -88,9 +87,7 @@ def read_csv(
 ) -> Reading:
     """Open a CSV file for streaming; see the module docstring."""
     head = sample(path, display)
-    encoding = (
-        check_encoding(options.encoding, display) if options.encoding else detect_encoding(head)
-    )
+    encoding, notes = choose_encoding(options.encoding, head, display)
     if utf8_as_is(path, encoding):
         tx = Transcoded(path, encoding, 0)  # a UTF-8 BOM is skipped with the header line
     else:
@@ -103,6 +100,7 @@ def read_csv(
         encoding=encoding,
         delimiter=delimiter,
         replacements=tx.replacements,
+        notes=notes,
     )
     reading.batches = _batches(
         tx.path, names, delimiter, options.quote, display, reading, max_field_bytes
