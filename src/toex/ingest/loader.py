@@ -27,7 +27,7 @@ from toex.ingest import staging_sql as q
 from toex.ingest.full_export import delete_absent_records
 from toex.ingest.mapping import Mapping
 from toex.ingest.readers import Reading, open_reading
-from toex.ingest.readers.base import MAX_FIELD_BYTES, truncate
+from toex.ingest.readers.base import MAX_FIELD_BYTES, ReadRestart, truncate
 from toex.model.tables import STAGED_AND_RAW_TABLES, STAGED_TABLES
 
 RowCallback = Callable[[int], None]
@@ -164,12 +164,30 @@ def _stage_source(
     max_field_bytes: int = MAX_FIELD_BYTES,
 ) -> set[int]:
     """Insert the reader's batches into ``ingest_src``; return the columns holding a value
-    longer than ``max_field_bytes`` (their rows are quarantined as ``field_too_large``)."""
+    longer than ``max_field_bytes`` (their rows are quarantined as ``field_too_large``).
+
+    A reader that must start again (:class:`ReadRestart`) gets a fresh ``ingest_src``.
+    """
     n = len(reading.columns)
-    over: set[int] = set()
     cols = ", ".join(f"c{i} VARCHAR" for i in range(n))
     extra = ", record_hash VARCHAR" if reading.has_hash else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
+    while True:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
+        try:
+            over = _insert_batches(con, reading, on_rows, max_field_bytes)
+        except ReadRestart:
+            continue
+        return over | reading.capped
+
+
+def _insert_batches(
+    con: duckdb.DuckDBPyConnection,
+    reading: Reading,
+    on_rows: RowCallback | None,
+    max_field_bytes: int,
+) -> set[int]:
+    n = len(reading.columns)
+    over: set[int] = set()
     pending: list[pa.RecordBatch] = []
     held = 0
 

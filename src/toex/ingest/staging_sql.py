@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from toex.ingest.cleaners import RAW
 from toex.ingest.cleaners.base import sql_str
 from toex.ingest.cleaners.codes import MarkingCleaner
+from toex.ingest.readers.csv_scan import PLACEHOLDER
 
 __all__ = ["sql_str"]
 from toex.ingest.mapping import (
@@ -403,14 +404,24 @@ def unreadable_sql(
 def oversized_sql(
     columns: list[str], over: list[int], max_bytes: int, row: str = "source_row"
 ) -> list[str]:
-    """SELECTs of rows with a value longer than ``max_bytes`` (UTF-8) in the ``over`` columns."""
-    return [
-        f"SELECT {row} AS source_row, {sql_str(columns[i])} AS field, left(c{i}, 200) AS "
-        f"raw_value, 'field_too_large', 'the value is ' || format('{{:,}}', strlen(c{i})) || "
-        f"' bytes, over the field size cap of {max_bytes:,} bytes "
-        f"(TOEX_INGEST_MAX_FIELD_BYTES)' FROM {SOURCE} WHERE strlen(c{i}) > {int(max_bytes)}"
-        for i in over
-    ]
+    """SELECTs of rows with a value longer than ``max_bytes`` (UTF-8) in the ``over`` columns,
+    or the CSV reader's placeholder for one (which carries the value's size)."""
+    out = []
+    mark = sql_str(PLACEHOLDER)
+    for i in over:
+        c = f"c{i}"
+        placed = f"starts_with({c}, {mark})"
+        told = f"CAST(substr({c}, {len(PLACEHOLDER) + 1}) AS BIGINT)"
+        size = f"CASE WHEN {placed} THEN {told} ELSE strlen({c}) END"
+        out.append(
+            f"SELECT {row} AS source_row, {sql_str(columns[i])} AS field, "
+            f"CASE WHEN {placed} THEN NULL ELSE left({c}, 200) END AS raw_value, "
+            f"'field_too_large', 'the value is ' || format('{{:,}}', {size}) || "
+            f"' bytes, over the field size cap of {max_bytes:,} bytes "
+            f"(TOEX_INGEST_MAX_FIELD_BYTES)' FROM {SOURCE} "
+            f"WHERE strlen({c}) > {int(max_bytes)} OR {placed}"
+        )
+    return out
 
 
 def issues_sql(plan: Plan) -> str:

@@ -17,7 +17,7 @@ import json
 import random
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import openpyxl
@@ -68,7 +68,8 @@ class Case:
     markings: tuple[str, ...] = ()
     force: str = "cambs"
     max_field_bytes: int = MAX_FIELD_BYTES
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: a file of tens of MB: tested on its own, left out of the whole-corpus run
+    large: bool = False
 
     def data(self) -> bytes:
         """The file's bytes."""
@@ -308,29 +309,6 @@ case(
     code="unbalanced_quote",
 )
 case(
-    name="truncated inside a quoted value",
-    mapping="athena_crime",
-    file=CRIME,
-    build=lambda: (
-        crime_csv(*crimes(2))
-        + crime_line("CC/3").replace("Assault", '"Assault, then').encode()[:40]
-    ),
-    error=f"{CRIME}, row 3, field 'OffenceDesc': unbalanced quote: the quoted value runs "
-    "to the end of the file (is the file truncated?)",
-    code="unbalanced_quote",
-)
-case(
-    name="a 20 MB field (over the parser's block)",
-    mapping="athena_crime",
-    file=CRIME,
-    build=lambda: crime_csv(
-        crime_line("CC/1"), crime_line("CC/2").replace("Assault", "A" * 20_000_000)
-    ),
-    error=f"{CRIME}, row 2, field 'OffenceDesc': the value is 20,000,000 bytes, over the "
-    "field size cap of 1,048,576 bytes (TOEX_INGEST_MAX_FIELD_BYTES)",
-    code="field_too_large",
-)
-case(
     name="JSON Lines: empty",
     mapping="wmp_crime",
     file=WMP,
@@ -345,8 +323,7 @@ case(
     file=MISSING,
     force="wmp",
     build=lambda: b"PK\x03\x04 this is not a workbook",
-    error=f"{MISSING}: not a readable XLSX workbook (Zip error: invalid Zip archive: "
-    "Invalid zip header)",
+    error=f"{MISSING}: not a readable XLSX workbook (invalid Zip archive: Could not find EOCD)",
     code="bad_xlsx",
 )
 case(
@@ -355,8 +332,7 @@ case(
     file=MISSING,
     force="wmp",
     build=lambda: _xlsx({"missing": [MISSING_HEADER, _missing_row("M1")]})[:3000],
-    error=f"{MISSING}: not a readable XLSX workbook (Zip error: invalid Zip archive: "
-    "Could not find EOCD)",
+    error=f"{MISSING}: not a readable XLSX workbook (invalid Zip archive: Could not find EOCD)",
     code="bad_xlsx",
 )
 case(
@@ -537,7 +513,7 @@ case(
             CRIME,
             3,
             None,
-            "expected 12 fields, found 5 (the last record, with no "
+            "expected 12 fields, found 6 (the last record, with no "
             "line end: is the file truncated?)",
         ),
     ),
@@ -670,7 +646,13 @@ case(
     build=lambda: _jsonl(wmp_crime("W1"), "{crimeId: W2,", wmp_crime("W3")),
     counts=(3, 2, 1),
     quarantine=(
-        q(WMP, 2, None, "not valid JSON: Expecting property name enclosed in double quotes"),
+        q(
+            WMP,
+            2,
+            None,
+            "not valid JSON: Expecting property name enclosed in double quotes: line 1 "
+            "column 2 (char 1)",
+        ),
     ),
 )
 case(
@@ -696,8 +678,8 @@ case(
             WMP,
             3,
             None,
-            "not valid JSON: Unterminated string starting at (the last "
-            "line, with no line end: is the file truncated?)",
+            "not valid JSON: Unterminated string starting at: line 1 column 43 "
+            "(char 42) (the last line, with no line end: is the file truncated?)",
         ),
     ),
 )
@@ -706,8 +688,71 @@ case(
     mapping="wmp_crime",
     file=WMP,
     force="wmp",
-    build=lambda: _jsonl(wmp_crime("W1"), wmp_crime("W2", committedFrom=20220102, isVawg="sometimes")),
+    build=lambda: _jsonl(
+        wmp_crime("W1", isVawg="sometimes"), wmp_crime("W2", committedFrom=20220102)
+    ),
     counts=(2, 1, 1),
     quarantine=(q(WMP, 2, "committedFrom", "'20220102' is not a date"),),
     issues=("isVawg: bad_value, 1 row, e.g. 'sometimes'",),
+)
+
+
+case(
+    name="truncated inside a quoted value",
+    mapping="athena_crime",
+    file=CRIME,
+    build=lambda: (
+        crime_csv(*crimes(2))
+        + crime_line("CC/3").replace("Assault", '"Assault, then').encode()[:40]
+    ),
+    counts=(3, 2, 1),
+    quarantine=(
+        q(
+            CRIME,
+            3,
+            None,
+            "expected 12 fields, found 3 (the last record, with no line end: is the file "
+            "truncated?)",
+        ),
+    ),
+)
+case(
+    name="a 20 MB field",
+    large=True,
+    mapping="athena_crime",
+    file=CRIME,
+    build=lambda: crime_csv(
+        crime_line("CC/1"), crime_line("CC/2").replace("Assault", "A" * 20_000_000)
+    ),
+    counts=(2, 1, 1),
+    quarantine=(
+        q(
+            CRIME,
+            2,
+            "OffenceDesc",
+            "the value is 20,000,000 bytes, over the field size cap of 1,048,576 bytes "
+            "(TOEX_INGEST_MAX_FIELD_BYTES)",
+        ),
+    ),
+)
+case(
+    name="a 40 MB quoted field (larger than the parser's block)",
+    large=True,
+    mapping="athena_crime",
+    file=CRIME,
+    build=lambda: crime_csv(
+        crime_line("CC/1"),
+        crime_line("CC/2").replace("Assault", '"' + "A, " * 13_333_333 + '"'),
+        crime_line("CC/3"),
+    ),
+    counts=(3, 2, 1),
+    quarantine=(
+        q(
+            CRIME,
+            2,
+            "OffenceDesc",
+            "the value is 40,000,001 bytes, over the field size cap of 1,048,576 bytes "
+            "(TOEX_INGEST_MAX_FIELD_BYTES)",
+        ),
+    ),
 )

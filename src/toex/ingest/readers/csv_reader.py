@@ -26,13 +26,14 @@ from toex.ingest.readers.base import (
     MAX_FIELD_BYTES,
     ReaderOptions,
     Reading,
+    ReadRestart,
     RowFault,
     batch_schema,
     column_names,
     duplicate_header_message,
     truncate,
 )
-from toex.ingest.readers.csv_scan import find_oversized
+from toex.ingest.readers.csv_scan import find_oversized, iter_oversized, write_without
 from toex.ingest.readers.text_decoding import (
     Transcoded,
     choose_encoding,
@@ -103,9 +104,31 @@ def read_csv(
         notes=notes,
     )
     reading.batches = _batches(
-        tx.path, names, delimiter, options.quote, display, reading, max_field_bytes
+        tx.path, names, delimiter, options.quote, display, reading, max_field_bytes, workdir
     )
     return reading
+
+
+def _restart_capped(
+    path: Path,
+    names: list[str],
+    delimiter: str,
+    quote: str,
+    display: str,
+    reading: Reading,
+    cap: int,
+    workdir: Path | None,
+) -> ReadError:
+    """Arrow hit a record larger than its block: re-read a copy with every value over the
+    cap replaced by a placeholder (:class:`ReadRestart`); the error if there is none."""
+    fields = list(iter_oversized(path, delimiter, quote, cap))
+    if not fields or workdir is None:
+        return _too_large(path, names, delimiter, quote, display, cap)
+    copy = workdir / f"capped.{path.name}"
+    write_without(path, copy, fields)
+    reading.capped = {f.column for f in fields if f.column < len(names)}
+    reading.batches = _batches(copy, names, delimiter, quote, display, reading, cap, None)
+    raise ReadRestart
 
 
 def _too_large(
@@ -142,6 +165,7 @@ def _batches(
     display: str,
     reading: Reading,
     cap: int = MAX_FIELD_BYTES,
+    workdir: Path | None = None,
 ) -> Iterator[pa.RecordBatch]:
     n = len(names)
     bad: list[tuple[int, str]] = []  # (good rows before it, raw text)
@@ -156,7 +180,8 @@ def _batches(
         stream = _open(path, cols, delimiter, quote, cap, on_invalid)
     except pa.ArrowInvalid as exc:
         if "straddling" in str(exc):
-            raise _too_large(path, names, delimiter, quote, display, cap) from None
+            error = _restart_capped(path, names, delimiter, quote, display, reading, cap, workdir)
+            raise error from None
         raise ReadError(f"cannot parse as CSV: {exc}", file=display, code="bad_csv") from None
     schema = batch_schema(n)
     while True:
@@ -166,7 +191,10 @@ def _batches(
             break
         except pa.ArrowInvalid as exc:
             if "straddling" in str(exc):
-                raise _too_large(path, names, delimiter, quote, display, cap) from None
+                error = _restart_capped(
+                    path, names, delimiter, quote, display, reading, cap, workdir
+                )
+                raise error from None
             raise ReadError(f"cannot parse as CSV: {exc}", file=display, code="bad_csv") from None
         rows = batch.num_rows
         if rows:
@@ -185,6 +213,7 @@ def _batches(
                 file=display,
                 code="bad_csv",
             )
+        cut = _ends_without_newline(path)
         for number, (found, text) in zip(numbers, bad, strict=True):
             if "\n" in text:
                 raise ReadError(
@@ -200,7 +229,8 @@ def _batches(
                     None,
                     truncate(text),
                     "field_count",
-                    f"expected {n} fields, found {found}",
+                    f"expected {n} fields, found {found}"
+                    + (TRUNCATED if cut and number == reading.rows_read else ""),
                 )
             )
         reading.renumber = True
@@ -230,6 +260,18 @@ def _open(
             quoted_strings_can_be_null=False,
         ),
     )
+
+
+TRUNCATED = " (the last record, with no line end: is the file truncated?)"
+
+
+def _ends_without_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) != b"\n"
 
 
 def _unbalanced(text: str, quote: str) -> str:

@@ -184,6 +184,7 @@ def _batches(
     number = 0
     with path.open("rb") as fh:
         for number, line in enumerate(islice(fh, skip, None), start=skip + 1):
+            cut = not line.endswith(b"\n")
             line = line.rstrip(b"\r\n")
             if not line.strip():
                 continue
@@ -191,6 +192,8 @@ def _batches(
             obj, problem = _parse(line)
             if obj is None:
                 raw = line.decode("utf-8", errors="replace")
+                if cut:
+                    problem = f"{problem} (the last line, with no line end: is the file truncated?)"
                 reading.faults.append(
                     RowFault(number, None, truncate(raw), "unreadable", problem or "unreadable")
                 )
