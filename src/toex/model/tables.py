@@ -188,8 +188,9 @@ RAW_QUARANTINE = spec(
     Column(
         "reason_code",
         "string",
-        "Machine-readable reason: field_count, missing_required, "
-        "bad_date, unknown_offence_code, bad_value, unreadable.",
+        "Machine-readable reason: field_count, missing_required, bad_date, "
+        "unknown_offence_code, bad_value, unreadable, field_too_large, repeated_header, "
+        "duplicate_record, missing_marking, unknown_marking.",
         False,
     ),
     Column("reason", "string", "Why the row was quarantined, in words.", False),
@@ -203,7 +204,13 @@ RAW_VALUE_ISSUE = spec(
     Column("load_id", "string", "Identifier of the load.", False),
     Column("source_file", "string", "File name.", False),
     Column("field", "string", "Source column whose values could not be cleaned.", False),
-    Column("reason_code", "string", "bad_date, unknown_offence_code or bad_value.", False),
+    Column(
+        "reason_code",
+        "string",
+        "bad_date, unknown_offence_code, bad_value; missing_marking or unknown_marking for a "
+        "protective marking restricted to the mapping's most restrictive value.",
+        False,
+    ),
     Column("rows", "int64", "How many rows had such a value.", False),
     Column("example", "string", "One such value as written (truncated to 200 characters)."),
     provenance=False,
