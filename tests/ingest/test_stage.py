@@ -39,7 +39,7 @@ def test_a_file_failing_after_its_rows_were_written_leaves_nothing_behind(
 
     def failing(c: Any, plan: Any, report: Any, with_status: bool) -> None:
         if plan.force == "essex":
-            raise RuntimeError("disk full")
+            raise ValueError("a parser gave up")
         account(c, plan, report, with_status)
 
     monkeypatch.setattr(loader, "_account", failing)
@@ -53,7 +53,7 @@ def test_a_file_failing_after_its_rows_were_written_leaves_nothing_behind(
             "forces/essex/crime.csv",
             "athena_crime",
             "load_failed",
-            "unexpected RuntimeError: disk full",
+            "unexpected ValueError: a parser gave up",
         )
     ]
     for table in ("staged_event", "raw_record"):
@@ -85,3 +85,17 @@ def test_strict_raises_the_first_bad_file(
     write_csv(tasks[1].path, [ATHENA_CRIME_HEADER, crime_line("CC/10")])
     again = ingest_tasks(con, tasks, "L3")
     assert again.failed == [] and [r.rows_new for r in again.reports] == [0, 1, 0]
+
+
+def test_an_error_that_is_not_the_files_fault_stops_the_load(
+    tmp_path: Path,
+    con: duckdb.DuckDBPyConnection,
+    mappings: dict[str, Mapping],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(stage, "load_file", full)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_tasks(con, _tasks(tmp_path, mappings["athena_crime"]), "L1")

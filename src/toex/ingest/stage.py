@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import pyarrow as pa
 
-from toex.errors import MappingError, ReadError, ToexError
+from toex.errors import InputError, MappingError, ReadError, ToexError
 from toex.ingest.discovery import FileTask, discover
 from toex.ingest.loader import (
     FileReport,
@@ -88,6 +89,18 @@ class IngestOptions:
     max_field_bytes: int = MAX_FIELD_BYTES
 
 
+#: What a bad *file* raises: quarantine it and go on. Anything else (a full disk, memory, a
+#: bug) aborts the run, as before: the current snapshot is kept.
+FILE_FAULTS: tuple[type[BaseException], ...] = (
+    InputError,
+    pa.ArrowException,
+    ValueError,  # UnicodeError, json and csv parse errors among them
+    PermissionError,
+    duckdb.ConversionException,
+    duckdb.InvalidInputException,
+)
+
+
 def _reason_code(exc: BaseException) -> str:
     if isinstance(exc, ReadError):
         return exc.code
@@ -135,9 +148,10 @@ def ingest_tasks(
 ) -> IngestResult:
     """Load each task's file in turn, each in a transaction of its own.
 
-    A file that cannot be loaded (unreadable, missing columns, any error) is rolled back --
-    nothing of it stays staged -- and quarantined whole in ``raw_file_quarantine``; the other
-    files are loaded. With ``options.strict`` its error is raised instead. Staged rows
+    A file that cannot be loaded (:data:`FILE_FAULTS`: unreadable, missing columns, a parse
+    error) is rolled back -- nothing of it stays staged -- and quarantined whole in
+    ``raw_file_quarantine``; the other files are loaded. With ``options.strict`` its error is
+    raised instead, as is any other error (a full disk) always. Staged rows
     collect in a :class:`StagingBuffer` and reach the tables in large appends.
     """
     progress = progress or NoProgress()
@@ -166,7 +180,7 @@ def ingest_tasks(
                 except BaseException as exc:
                     con.execute("ROLLBACK")
                     buffer.restore(held)
-                    if options.strict or not isinstance(exc, Exception):
+                    if options.strict or not isinstance(exc, FILE_FAULTS):
                         raise
                     result.failed.append(quarantine_file(con, task, load_id, exc))
                 else:
