@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from toex.cli.app import app
 from toex.config import get_settings
 from toex.ops import open_store
-from toex.ops.audit import AuditQuery, record, search_entries
+from toex.ops.audit import AuditQuery, record, search_entries, verify_chain
 from toex.ops.audit_checkpoints import read_checkpoints
 from toex.ops.db import OpsStore
 from toex.ops.login_sessions import SessionPolicy, live_session, start_session
@@ -295,3 +295,22 @@ def _cli_name() -> str:
     import getpass
 
     return f"cli:{getpass.getuser()}"
+
+
+def test_account_changes_at_the_shell_are_audited(data_env: str) -> None:
+    """An organisation, an agreement, a user and the demo accounts added with toex are each
+    in the audit log, named as the shell account that made them, on an intact chain."""
+    _add_zed()
+    assert _run("demo-accounts")[0] == 0
+    store = _store(data_env)
+    entries = search_entries(store, AuditQuery(action="admin"))
+    got = sorted((e.target, str(e.detail["op"])) for e in entries)
+    assert got == [
+        ("demo accounts", "demo-accounts"),
+        ("organisation unit", "add"),
+        ("organisation unit", "agree"),
+        ("user zed", "add"),
+    ]
+    assert all(e.username.startswith("cli:") and e.client == "cli" for e in entries)
+    assert verify_chain(store).ok
+    store.dispose()

@@ -77,11 +77,18 @@ submissions; admin for accounts and organisations. Stop the server with Ctrl-C."
 
 
 def _print_demo_accounts(data_dir: Path | None, url: str = "http://127.0.0.1:8000/") -> None:
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import setup_demo_accounts
 
     store = _store(data_dir)
     with store.session() as session:
         accounts = setup_demo_accounts(session)
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            "demo accounts",
+            {"op": "demo-accounts", "users": [a.username for a in accounts]},
+        )
         session.commit()
     typer.echo("Demo accounts (passwords are new each time and shown only here):")
     typer.echo(f"  {'username':<18} {'password':<22} {'role':<11} {'organisation':<20} sees")
@@ -180,11 +187,20 @@ def user_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a local user with a generated password (printed once)."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import create_user, generate_password, get_organisation
 
     password = generate_password()
     store = _store(data_dir)
     with store.session() as session:
+        detail: dict[str, object] = {
+            "op": "add",
+            "role": role,
+            "organisation": org,
+            "clearance": clearance,
+            "handling_codes": handling,
+        }
+        audit_admin_change(session, _cli_actor(), f"user {username}", detail)
         create_user(
             session,
             username,
@@ -335,11 +351,18 @@ def org_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add an organisation."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import create_organisation
 
     store = _store(data_dir)
     with store.session() as session:
         create_organisation(session, code, name or code, kind, force)
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            f"organisation {code}",
+            {"op": "add", "kind": kind, "force": force},
+        )
         session.commit()
     typer.echo(f"organisation {code} added")
 
@@ -353,6 +376,7 @@ def org_agree(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record a data-sharing agreement: organisation CODE may see FORCE's records."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import add_agreement, get_organisation
 
     store = _store(data_dir)
@@ -363,6 +387,12 @@ def org_agree(
             force,
             dt.date.fromisoformat(valid_from) if valid_from else None,
             dt.date.fromisoformat(valid_to) if valid_to else None,
+        )
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            f"organisation {code}",
+            {"op": "agree", "force": force, "from": valid_from, "to": valid_to},
         )
         session.commit()
     typer.echo(f"{code} may see {force} records")
