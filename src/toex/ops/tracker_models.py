@@ -57,9 +57,7 @@ class TrackerOperationForce(Base):
 
     __tablename__ = "tracker_operation_force"
 
-    operation_id: Mapped[int] = mapped_column(
-        ForeignKey("tracker_operation.id"), primary_key=True
-    )
+    operation_id: Mapped[int] = mapped_column(ForeignKey("tracker_operation.id"), primary_key=True)
     force_code: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
@@ -68,9 +66,7 @@ class TrackerOperationType(Base):
 
     __tablename__ = "tracker_operation_type"
 
-    operation_id: Mapped[int] = mapped_column(
-        ForeignKey("tracker_operation.id"), primary_key=True
-    )
+    operation_id: Mapped[int] = mapped_column(ForeignKey("tracker_operation.id"), primary_key=True)
     exploitation_type: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
@@ -79,9 +75,7 @@ class TrackerOperationLink(Base):
 
     __tablename__ = "tracker_operation_link"
 
-    operation_id: Mapped[int] = mapped_column(
-        ForeignKey("tracker_operation.id"), primary_key=True
-    )
+    operation_id: Mapped[int] = mapped_column(ForeignKey("tracker_operation.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # person | network
     stable_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
