@@ -203,18 +203,23 @@ def dashboard(
     return board
 
 
-def dashboard_rows(board: Dashboard) -> list[list[str]]:
-    """The dashboard as CSV rows: section, item, count, percent."""
-    rows = [["section", "item", "count", "percent"]]
-    rows += [["figures", FIGURES[k], str(v), ""] for k, v in board.figures.items()]
-    rows += [
-        ["jobs by exploitation type", s.label, str(s.count), f"{s.percent}"] for s in board.by_type
-    ]
-    rows += [
-        ["jobs by geographic scale", s.label, str(s.count), f"{s.percent}"] for s in board.by_scale
-    ]
+CSV_COLUMNS = ("section", "item", "count", "percent")
+
+
+def dashboard_rows(board: Dashboard) -> list[dict[str, object]]:
+    """The dashboard as CSV rows (:data:`CSV_COLUMNS`): figures, jobs tables, trends."""
+    rows: list[dict[str, object]] = []
+
+    def add(section: str, item: str, count: int, percent: float | str = "") -> None:
+        rows.append({"section": section, "item": item, "count": count, "percent": percent})
+
+    for key, value in board.figures.items():
+        add("figures", FIGURES[key], value)
+    for share in board.by_type:
+        add("jobs by exploitation type (inc. multiples)", share.label, share.count, share.percent)
+    for share in board.by_scale:
+        add("jobs by geographic scale", share.label, share.count, share.percent)
     for name, values in board.trends.items():
-        rows += [
-            [f"{name} per month", m, str(v), ""] for m, v in zip(board.months, values, strict=True)
-        ]
+        for month, value in zip(board.months, values, strict=True):
+            add(f"{name} per month", month, value)
     return rows

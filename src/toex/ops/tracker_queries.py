@@ -149,3 +149,23 @@ def get_operation(store: OpsStore, reference: str) -> OperationRecords:
             of(TrackerOutcome, TrackerOutcome.recorded_on),
             of(TrackerRequest, TrackerRequest.requested_on),
         )
+
+
+def last_recorded_day(store: OpsStore) -> dt.date | None:
+    """The latest date anything in the tracker was recorded on (the evaluation's default
+    as-of date: threats are followed up to the tracker's last entry, not past it)."""
+    columns = (
+        TrackerOperation.opened_on,
+        TrackerOperation.closed_on,
+        TrackerOperation.scored_on,
+        TrackerOperation.top10_on,
+        TrackerAar.aar_date,
+        TrackerDisruption.disruption_date,
+        TrackerReferral.referred_on,
+        TrackerOutcome.recorded_on,
+        TrackerRequest.requested_on,
+    )
+    with store.session() as session:
+        days = [session.scalar(select(func.max(c))) for c in columns]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
