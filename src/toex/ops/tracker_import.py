@@ -31,7 +31,7 @@ from toex.ops.tracker_rows import (
     missing_columns,
     parse_row,
 )
-from toex.ops.tracker_store import Actor, operation_index, save_records
+from toex.ops.tracker_store import Actor, operation_forces, operation_index, save_records
 
 MAX_ROWS = 200_000
 
@@ -104,16 +104,44 @@ def _check_links(
     return []
 
 
+def _check_scope(
+    kind: str, rec: Record, op_forces: dict[str, set[str]], allowed: frozenset[str]
+) -> list[FieldProblem]:
+    """A problem if the record's operation lies outside the writer's forces."""
+    if kind == "operations":
+        if rec["lead_force"] not in allowed:
+            return [FieldProblem("lead_force", "out_of_scope", "is not a force you may write for")]
+        old = op_forces.get(rec["reference"])
+        if old is not None and not old & allowed:
+            return [FieldProblem("reference", "out_of_scope", "is an operation of other forces")]
+        return []
+    ref = rec.get("operation_reference")
+    if ref and ref in op_forces and not op_forces[ref] & allowed:
+        return [
+            FieldProblem(
+                "operation_reference", "out_of_scope", f"{ref!r} covers none of your forces"
+            )
+        ]
+    return []
+
+
 def check_rows(
-    store: OpsStore, kind: str, rows: list[dict[str, str]], rules: RowRules, first_row: int = 1
+    store: OpsStore,
+    kind: str,
+    rows: list[dict[str, str]],
+    rules: RowRules,
+    allowed_forces: frozenset[str] | None = None,
 ) -> tuple[list[Record], list[RejectedRow]]:
-    """The good records of ``rows`` and the rejected rows (numbered from ``first_row``)."""
+    """The good records of ``rows`` and the rejected rows (numbered from 1). With
+    ``allowed_forces``, a row is also rejected unless its operation (an operation's lead
+    force; a child record's operation's forces) lies in those forces."""
     with store.session() as session:
         ops = operation_index(session)
+        op_forces = operation_forces(session) if allowed_forces is not None else {}
     good: list[Record] = []
     bad: list[RejectedRow] = []
     refs: set[str] = set()
-    for n, raw in enumerate(rows, start=first_row):
+    for n, raw in enumerate(rows, start=1):
         ref = (raw.get("reference") or "").strip()
         if None in raw or any(v is None for v in raw.values()):
             bad.append(
@@ -134,6 +162,8 @@ def check_rows(
             bad.append(RejectedRow(n, ref, tuple(exc.problems)))
             continue
         problems = _check_links(kind, rec, ops, {})
+        if allowed_forces is not None:
+            problems += _check_scope(kind, rec, op_forces, allowed_forces)
         if rec["reference"] in refs:
             problems.append(
                 FieldProblem("reference", "duplicate_reference", f"{ref!r} is repeated above")
@@ -147,9 +177,15 @@ def check_rows(
 
 
 def import_text(
-    store: OpsStore, kind: str, text: str, actor: Actor, rules: RowRules
+    store: OpsStore,
+    kind: str,
+    text: str,
+    actor: Actor,
+    rules: RowRules,
+    allowed_forces: frozenset[str] | None = None,
 ) -> ImportReport:
-    """Import one CSV text of ``kind``; returns its report (rows, outcomes, rejections)."""
+    """Import one CSV text of ``kind``; returns its report (rows, outcomes, rejections).
+    ``allowed_forces`` limits it to operations of those forces (the web's importer)."""
     report = ImportReport(kind, actor.source)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [h.strip() for h in (reader.fieldnames or [])]
@@ -167,8 +203,23 @@ def import_text(
         rows.append(raw)
         if len(rows) > MAX_ROWS:
             raise InputError(f"{actor.source}: more than {MAX_ROWS} rows; split the file")
+    return import_rows(store, kind, rows, actor, rules, allowed_forces, report)
+
+
+def import_rows(
+    store: OpsStore,
+    kind: str,
+    rows: list[dict[str, str]],
+    actor: Actor,
+    rules: RowRules,
+    allowed_forces: frozenset[str] | None = None,
+    report: ImportReport | None = None,
+) -> ImportReport:
+    """Check and save rows of strings (a CSV file's, a form's, an API call's): the good
+    ones saved in one audited transaction, the bad ones reported by row and field."""
+    report = report or ImportReport(kind, actor.source)
     report.rows_read = len(rows)
-    good, report.rejected = check_rows(store, kind, rows, rules)
+    good, report.rejected = check_rows(store, kind, rows, rules, allowed_forces)
     result = save_records(store, kind, good, actor)
     report.inserted = len(result.inserted)
     report.updated = len(result.updated)

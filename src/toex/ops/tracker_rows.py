@@ -91,6 +91,7 @@ REASONS: tuple[str, ...] = (
     "duplicate_reference",
     "unknown_operation",
     "inconsistent_status",
+    "out_of_scope",
 )
 LIST_SPLIT = re.compile(r"[;|]")
 STABLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")

@@ -125,6 +125,19 @@ def operation_index(session: Session) -> dict[str, tuple[int, Any]]:
     return {ref: (i, opened) for ref, i, opened in rows}
 
 
+def operation_forces(session: Session) -> dict[str, set[str]]:
+    """Every operation's reference -> the forces it covers."""
+    out: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(TrackerOperation.reference, TrackerOperationForce.force_code).join(
+            TrackerOperationForce, TrackerOperationForce.operation_id == TrackerOperation.id
+        )
+    )
+    for ref, force in rows:
+        out.setdefault(ref, set()).add(force)
+    return out
+
+
 def _apply(session: Session, kind: str, obj: Any, rec: Record, ops: dict[str, int]) -> None:
     for name in _SCALARS[kind]:
         setattr(obj, name, rec[name])
