@@ -47,7 +47,7 @@ from toex.ops.tracker_models import (
 FIGURES: dict[str, str] = {
     "aars": "AARs",
     "aar_operations": "Operations with AARs",
-    "aar_operations_open": "of which open at the period's end",
+    "aar_operations_open": "of which open at the end of the period",
     "disruptions": "Disruptions",
     "disruption_operations": "Operations with disruptions",
     "significant_disruptions": "Significant disruptions",
