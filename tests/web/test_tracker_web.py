@@ -194,3 +194,32 @@ def test_impact_page_and_pdf(client: TestClient, users: Users, history: dict[str
     assert "Caveats" in page.text and "not a random sample" in page.text
     pdf = client.get("/impact", params={"format": "pdf"})
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_dashboard_follows_writes(
+    client: TestClient, users: Users, history: dict[str, str], store: OpsStore
+) -> None:
+    csrf = session_for(client, users.user("sue", "supervisor", "regional"))
+    params = {"start": "2025-01-01", "end": "2025-12-31", "force": "essex"}
+    before = dashboard(store, dt.date(2025, 1, 1), dt.date(2025, 12, 31), ["essex"])
+    first = client.get("/dashboard", params=params)
+    assert (
+        f'<tr id="fig-disruptions"><td>Disruptions</td><td class="num">{before.figures["disruptions"]}</td>'
+        in first.text
+    )
+    saved = client.post(
+        "/tracker/records/disruptions",
+        data={
+            "reference": "DIS/NEW/1",
+            "operation_reference": history["essex"],
+            "disruption_date": "2025-12-20",
+            "category": "protect",
+            "impact": "minor",
+            "significant": "no",
+            "csrf_token": csrf,
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    after = client.get("/dashboard", params=params)
+    n = before.figures["disruptions"] + 1
+    assert f'<tr id="fig-disruptions"><td>Disruptions</td><td class="num">{n}</td>' in after.text

@@ -110,7 +110,7 @@ def dashboard(
     """The dashboard for ``start``..``end`` over ``forces`` (``None``: every force)."""
     codes = tuple(sorted(set(forces))) if forces is not None else None
     board = Dashboard(start, end, codes, months=months_between(start, end))
-    with store.session() as s:
+    with store.engine.connect() as s:
         op_query = select(
             TrackerOperation.id,
             TrackerOperation.supported,
@@ -188,10 +188,16 @@ def dashboard(
     kinds = Counter(r[2] for r in referrals)
     for rk in TrackerReferralKind:
         f[f"referrals_{rk.value}"] = kinds[rk.value]
+    totals: Counter[str] = Counter()
+    pending: Counter[str] = Counter()
+    for r in outcomes:
+        totals[r[2]] += r[3]
+        if r[4]:
+            pending[r[2]] += r[3]
     for ok in OutcomeKind:
-        f[ok.value] = sum(r[3] for r in outcomes if r[2] == ok.value)
+        f[ok.value] = totals[ok.value]
     for ok in (OutcomeKind.NEW_OCG, OutcomeKind.NEW_PI, OutcomeKind.NEW_VULNERABILITY):
-        f[f"{ok.value}_pending"] = sum(r[3] for r in outcomes if r[2] == ok.value and r[4])
+        f[f"{ok.value}_pending"] = pending[ok.value]
     board.by_type = _shares(Counter(aar_types), {t.value: t.label for t in ExploitationType})
     board.by_scale = _shares(
         Counter(ops[r[0]].geographic_scale for r in aars),

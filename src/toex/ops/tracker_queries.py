@@ -169,3 +169,15 @@ def last_recorded_day(store: OpsStore) -> dt.date | None:
         days = [session.scalar(select(func.max(c))) for c in columns]
     known = [d for d in days if d is not None]
     return max(known) if known else None
+
+
+def tracker_version(store: OpsStore) -> int:
+    """A number that changes whenever tracker records change: the id of the latest
+    ``tracker_write`` audit entry (every save writes one in its own transaction)."""
+    from toex.ops.models import AuditEntry
+
+    with store.engine.connect() as conn:
+        value = conn.execute(
+            select(func.max(AuditEntry.id)).where(AuditEntry.action == "tracker_write")
+        ).scalar()
+    return int(value or 0)

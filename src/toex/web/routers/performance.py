@@ -26,7 +26,7 @@ from toex.config import get_settings, load_catalogue
 from toex.csv_export import write_csv
 from toex.errors import ConfigError, InputError, NotFoundError
 from toex.ops.tracker_dashboard import CSV_COLUMNS, FIGURES, Dashboard, dashboard, dashboard_rows
-from toex.ops.tracker_queries import last_recorded_day, threat_rows
+from toex.ops.tracker_queries import last_recorded_day, threat_rows, tracker_version
 from toex.ops.tracker_store import DASHBOARD_ROLES
 from toex.publish.charts import bar_chart_svg, column_chart_svg
 from toex.web.auth import Principal
@@ -43,6 +43,10 @@ DateQuery = Annotated[str | None, Query(max_length=10)]
 ScopeQuery = Annotated[str | None, Query(max_length=64)]
 _IMPACT_CACHE: dict[str, ImpactReport] = {}
 _IMPACT_LOCK = threading.Lock()
+#: Dashboards by (period, forces, tracker version): a write to the tracker changes the
+#: version, so a cached dashboard is never stale.
+_BOARD_CACHE: dict[tuple[Any, ...], Dashboard] = {}
+_BOARD_LOCK = threading.Lock()
 
 
 def _day(text: str | None, default: dt.date, name: str) -> dt.date:
@@ -88,7 +92,17 @@ def _board(
     if first > last:
         raise InputError("the period starts after it ends")
     forces, name = _scope(force, region)
-    return dashboard(state_of(request).store, first, last, forces), name
+    store = state_of(request).store
+    key = (first, last, tuple(forces) if forces else None, tracker_version(store))
+    with _BOARD_LOCK:
+        board = _BOARD_CACHE.get(key)
+    if board is None:
+        board = dashboard(store, first, last, forces)
+        with _BOARD_LOCK:
+            if len(_BOARD_CACHE) > 256:
+                _BOARD_CACHE.clear()
+            _BOARD_CACHE[key] = board
+    return board, name
 
 
 def charts(board: Dashboard) -> dict[str, Markup]:
