@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     packs_dir: Path | None = Field(
         None, description="Where force profile packs are written; default <data_dir>/packs."
     )
+    ingest_max_field_bytes: int = Field(
+        1_048_576,
+        gt=0,
+        description="Largest field value (UTF-8 bytes) ingest accepts; a record with a longer "
+        "one is quarantined (field_too_large).",
+    )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")
 
