@@ -158,3 +158,30 @@ def test_task_permits_matrix() -> None:
     assert not task_permits(
         scope, [], force="essex", handling_code="P", classification="OFFICIAL", person_id="P1"
     )
+
+
+class _Snapshot:
+    """Just enough of an open snapshot for :func:`person_networks`."""
+
+    def __init__(self, has: bool) -> None:
+        self.has = has
+
+    def has_columns(self, table: str, *columns: str) -> bool:
+        return self.has and table == "link_network_member"
+
+
+def test_network_grants_reach_the_networks_members_only() -> None:
+    import duckdb
+
+    from toex.web.task_scope import grants_for_person, person_networks
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE link_network_member (network_id VARCHAR, person_id VARCHAR)")
+    con.execute("INSERT INTO link_network_member VALUES ('N1', 'P7'), ('N2', 'P8')")
+    snap = _Snapshot(True)
+    assert person_networks(snap, con, "P7", {"N1", "N2"}) == {"N1"}
+    assert person_networks(snap, con, "P9", {"N1"}) == set()
+    assert person_networks(_Snapshot(False), con, "P7", {"N1"}) == set()
+    grant = TaskAccess("OP/G", frozenset({"essex"}), frozenset(), frozenset({"N1"}), TODAY)
+    assert grants_for_person([grant], "P7", {"N1"}) == [grant]
+    assert grants_for_person([grant], "P8", {"N2"}) == []
