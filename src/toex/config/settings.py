@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="Path of a MoPI retention-review rules YAML replacing the shipped one "
         "(docs/methods.md).",
     )
+    impact_costs: Path | None = Field(
+        None,
+        description="YAML of the impact evaluation's cost model replacing the shipped one "
+        "(staff-day cost, staff per threat, caveats; docs/methods.md).",
+    )
     fttcg_calendar: Path | None = Field(
         None,
         description="YAML of FTTCG meeting calendars by force code, replacing the force "
