@@ -283,6 +283,9 @@ def test_sessions_end_on_command_disable_and_password_reset(data_env: str) -> No
         for e in reversed(search_entries(store, AuditQuery(username=_cli_name())))
     ]
     assert actions == [
+        ("admin", "organisation unit", "add"),
+        ("admin", "organisation unit", "agree"),
+        ("admin", "user zed", "add"),
         ("session", "user zed", "end"),
         ("password", "user zed", "reset"),
         ("admin", "user zed", "disable"),
