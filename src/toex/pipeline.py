@@ -230,7 +230,9 @@ def run(
     cannot be loaded aborts the run instead of being quarantined whole (see ``RunResult.failed``).
     """
     data_dir = Path(data_dir)
-    settings = get_settings()
+    # one settings object for the run, naming the data directory actually used: every stage
+    # (resolve's decisions, STIM's partner records, erasure) finds the same ops store
+    settings = get_settings().model_copy(update={"data_dir": data_dir})
     store = SnapshotStore(data_dir)
     helper = ProgressHelper(enabled=progress)
     with data_dir_lock(data_dir, wait=wait, command=command), private_umask():

@@ -150,9 +150,18 @@ def test_demo_accounts_prints_every_role_once(data_env: str) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Demo accounts (passwords are new each time and shown only here):"
-    users = {line.split()[0]: line.split() for line in lines[2:]}
+    table = lines[2 : lines.index("")]
+    users = {line.split()[0]: line.split() for line in table}
     assert {u[2] for u in users.values()} == {"analyst", "supervisor", "partner", "admin"}
     assert users["analyst"][3] == "toex-regional" and users["analyst-cambs"][4] == "cambs"
+    # the output ends by saying where to go and whom to log in as first
+    start = lines[lines.index("") + 1]
+    assert start == (
+        "Start here: open http://127.0.0.1:8000/ and log in as analyst (password above), "
+        "the regional"
+    )
+    named = {w.strip(",;.()") for line in lines[lines.index("") :] for w in line.split()}
+    assert {"analyst", "analyst-cambs", "supervisor", "partner", "admin"} <= named
 
 
 def _add_zed() -> str:

@@ -67,7 +67,16 @@ def _cli_actor() -> Actor:
     return Actor(f"cli:{who}", "", "cli")
 
 
-def _print_demo_accounts(data_dir: Path | None) -> None:
+START_HERE = """
+Start here: open {url} and log in as analyst (password above), the regional
+analyst who may see all nine forces: Search a name and open a person (her network and
+cross-force records), then Priority perpetrators, Cross-force links and Force packs. Then
+log in as analyst-cambs (one force, cleared to OFFICIAL-SENSITIVE) to see what the access
+rules hide; supervisor for the audit log; partner for the partner website's STIM
+submissions; admin for accounts and organisations. Stop the server with Ctrl-C."""
+
+
+def _print_demo_accounts(data_dir: Path | None, url: str = "http://127.0.0.1:8000/") -> None:
     from toex.ops.accounts import setup_demo_accounts
 
     store = _store(data_dir)
@@ -79,6 +88,7 @@ def _print_demo_accounts(data_dir: Path | None) -> None:
     for a in accounts:
         sees = ", ".join(a.forces) if a.forces else "-"
         typer.echo(f"  {a.username:<18} {a.password:<22} {a.role:<11} {a.organisation:<20} {sees}")
+    typer.echo(START_HERE.format(url=url))
     store.dispose()
 
 
@@ -107,7 +117,7 @@ def serve(
     from toex.web.server import serve as run_server
 
     if demo_accounts:
-        _print_demo_accounts(data_dir)
+        _print_demo_accounts(data_dir, f"http://{host}:{port}/")
     typer.echo(f"toex web on http://{host}:{port}/ (OpenAPI at /api/v1/openapi.json)")
     run_server(_settings(data_dir), host, port, snapshot, workers)
 
