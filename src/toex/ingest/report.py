@@ -124,7 +124,9 @@ def check_renderables(check: CheckReport) -> list[Table | str]:
             quarantine.add_row(str(row), fld, raw, code, reason)
         out.append(quarantine)
     if check.issues:
-        issues = Table(title="Values that would be cleaned to null (not quarantined)")
+        issues = Table(
+            title="Values that would be cleaned to null, or markings restricted (not quarantined)"
+        )
         for name in ("field", "reason code", "rows", "example"):
             issues.add_column(name)
         for fld, code, rows, example in check.issues:

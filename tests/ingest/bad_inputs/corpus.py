@@ -161,7 +161,10 @@ def _xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
 
 
 def _missing_row(ref: str) -> list[Any]:
-    return [ref, "Amy", "Bell", 37320, "female", "High", 44927, 44928, "2 Low Rd", "b1 1aa"]
+    return [
+        *[ref, "Amy", "Bell", 37320, "female", "High", 44927, 44928, "2 Low Rd", "b1 1aa"],
+        *["B2 2BB", "07700900456", "Birmingham East", "W9", "P", "OFFICIAL-SENSITIVE"],
+    ]
 
 
 def _parquet(rows: int = 3) -> bytes:
@@ -755,4 +758,29 @@ case(
             "(TOEX_INGEST_MAX_FIELD_BYTES)",
         ),
     ),
+)
+case(
+    name="old Mac line ends (CR only)",
+    mapping="athena_crime",
+    file=CRIME,
+    build=lambda: crime_csv(*crimes(3), newline="\r"),
+    counts=(3, 3, 0),
+)
+case(
+    name="XLSX: a row wider than the header",
+    mapping="wmp_missing",
+    file=MISSING,
+    force="wmp",
+    build=lambda: _xlsx(
+        {
+            "missing": [
+                MISSING_HEADER,
+                _missing_row("M1"),
+                [*_missing_row("M2"), "extra"],
+                _missing_row("M3"),
+            ]
+        }
+    ),
+    counts=(3, 2, 1),
+    quarantine=(q(MISSING, 2, None, "expected 16 fields, found 17"),),
 )
