@@ -45,8 +45,8 @@ def previous_history(con: Any, previous: Path | None) -> pa.Table:
         if not found or not found[0]:
             return _SCHEMA.empty_table()
         cols = ", ".join(_SCHEMA.names)
-        table = raw.execute(f"SELECT {cols} FROM {PREVIOUS_ALIAS}.{HISTORY_TABLE}").arrow()
-        return pa.Table.from_batches(table.to_batches(), schema=table.schema).cast(_SCHEMA)
+        sql = f"SELECT {cols} FROM {PREVIOUS_ALIAS}.{HISTORY_TABLE}"
+        return raw.execute(sql).fetch_arrow_table().cast(_SCHEMA)
     finally:
         raw.execute(f"DETACH {PREVIOUS_ALIAS}")
 
