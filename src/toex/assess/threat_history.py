@@ -46,7 +46,7 @@ def previous_history(con: Any, previous: Path | None) -> pa.Table:
             return _SCHEMA.empty_table()
         cols = ", ".join(_SCHEMA.names)
         sql = f"SELECT {cols} FROM {PREVIOUS_ALIAS}.{HISTORY_TABLE}"
-        return raw.execute(sql).fetch_arrow_table().cast(_SCHEMA)
+        return raw.execute(sql).to_arrow_table().cast(_SCHEMA)
     finally:
         raw.execute(f"DETACH {PREVIOUS_ALIAS}")
 

@@ -43,6 +43,7 @@ from toex.web.routers import (
     person,
     search,
     stim,
+    threat_pages,
 )
 from toex.web.sessions import SessionCodec, SessionMiddleware
 from toex.web.warehouse import SnapshotSource, Warehouse, engine_source
@@ -117,6 +118,7 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         network,
         perpetrators,
         crossforce,
+        threat_pages,
         admin,
         account,
         audit,
