@@ -95,9 +95,7 @@ def section(m: dict[str, Any], truth: Path, scale: str) -> str:
         "|---|---|---|---|",
     ]
     for key, v in r["types"].items():
-        lines.append(
-            f"| {key} | {int(v['support'])} | {v['precision']:.2f} | {v['recall']:.2f} |"
-        )
+        lines.append(f"| {key} | {int(v['support'])} | {v['precision']:.2f} | {v['recall']:.2f} |")
     s = r["severity"]
     lines += [
         "",
@@ -124,9 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         replace_section(text)
     r = m["report"]
-    ok = all(
-        v["precision"] >= 0.9 and v["recall"] >= 0.9 for k, v in r["types"].items() if v["support"]
-    ) and min(r["severity"]["spearman_score"], r["severity"]["spearman_band"]) >= 0.8
+    ok = (
+        all(
+            v["precision"] >= 0.9 and v["recall"] >= 0.9
+            for k, v in r["types"].items()
+            if v["support"]
+        )
+        and min(r["severity"]["spearman_score"], r["severity"]["spearman_band"]) >= 0.8
+    )
     return 0 if ok else 1
 
 

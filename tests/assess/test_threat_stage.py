@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pytest
@@ -84,7 +84,21 @@ def test_every_reason_cites_records_that_carry_the_evidence(tiny_warehouse: Path
         ).fetchall()
         assert len(evidence) > 100
         cited = 0
-        for sid, level, t, name, event, ref, force, detail, reason, code, text, e_ref, e_force in evidence:
+        for (
+            sid,
+            level,
+            t,
+            name,
+            event,
+            ref,
+            force,
+            detail,
+            reason,
+            code,
+            text,
+            e_ref,
+            e_force,
+        ) in evidence:
             rule = rules[(t, name)]
             assert (ref, force) == (e_ref, e_force), (sid, name)
             if f"{ref} ({force})" in reason:
@@ -108,7 +122,7 @@ def test_every_reason_cites_records_that_carry_the_evidence(tiny_warehouse: Path
                     "JOIN staged_person_mention m USING (mention_id) "
                     "WHERE n.network_id = ? AND n.level = ? AND m.phone = ?",
                     [sid, level, phone],
-                ).fetchone()[0]
+                ).fetchall()[0][0]
                 assert members >= rule.min_persons
         assert cited > len(evidence) // 3  # reasons cite up to max_citations per rule
         # every label but "other" has evidence; the reason cites at least one of its records
@@ -125,7 +139,7 @@ def test_every_reason_cites_records_that_carry_the_evidence(tiny_warehouse: Path
             "AND exploitation_type <> 'other' AND NOT EXISTS (SELECT 1 FROM "
             "assess_exploitation_evidence x WHERE x.subject_id = l.subject_id "
             "AND x.level = l.level AND x.exploitation_type = l.exploitation_type)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         assert unlabelled == 0
     finally:
         con.close()
@@ -142,8 +156,8 @@ def test_operations_and_stim_cases_are_labelled(tiny_warehouse: Path) -> None:
         )
         n_ops = con.execute(
             "SELECT count(*) FROM staged_event WHERE event_type = 'operation'"
-        ).fetchone()[0]
-        n_cases = con.execute("SELECT count(*) FROM stim_case").fetchone()[0]
+        ).fetchall()[0][0]
+        n_cases = con.execute("SELECT count(*) FROM stim_case").fetchall()[0][0]
         assert ops["operation"] == n_ops and ops.get("stim_case", 0) == n_cases
         harrier = con.execute(
             "SELECT exploitation_type FROM assess_exploitation_label l JOIN staged_event e "
@@ -175,13 +189,19 @@ def _scores(path: Path) -> dict[str, tuple[Any, ...]]:
 
 
 def test_the_first_scoring_date_is_kept_across_runs(tiny_warehouse: Path, tmp_path: Path) -> None:
-    first, second = _copy(tiny_warehouse, tmp_path, "a.duckdb"), _copy(tiny_warehouse, tmp_path, "b.duckdb")
+    first, second = (
+        _copy(tiny_warehouse, tmp_path, "a.duckdb"),
+        _copy(tiny_warehouse, tmp_path, "b.duckdb"),
+    )
     con = duckdb.connect(str(first))
     run_threats(con, scored_on=dt.date(2026, 1, 5), run_id="r1")
     con.close()
     con = duckdb.connect(str(second))
-    # a threat scored only now, never before
-    con.execute("DELETE FROM link_network WHERE network_id = (SELECT min(network_id) FROM link_network WHERE level = 'community')")
+    # one threat of the first run is gone from the second
+    con.execute(
+        "DELETE FROM link_network WHERE network_id = (SELECT min(network_id) "
+        "FROM link_network WHERE level = 'community')"
+    )
     run_threats(con, previous=first, scored_on=dt.date(2026, 2, 9), run_id="r2")
     history = con.execute(
         "SELECT threat_id, list(scored_on ORDER BY scored_on) FROM assess_threat_history GROUP BY 1"
@@ -190,10 +210,13 @@ def test_the_first_scoring_date_is_kept_across_runs(tiny_warehouse: Path, tmp_pa
     before, after = _scores(first), _scores(second)
     assert after and set(after) <= set(before) | set(after)
     for tid, row in after.items():
-        assert row[4] == dt.date(2026, 1, 5), tid  # first scored in the earlier run
-        assert row[5] == dt.date(2026, 2, 9)
+        first_scored, last_scored = row[3], row[4]
+        assert first_scored == dt.date(2026, 1, 5), (tid, dict(history).get(tid))
+        assert last_scored == dt.date(2026, 2, 9)
     days = dict(history)
-    assert all(d == [dt.date(2026, 1, 5), dt.date(2026, 2, 9)] for t, d in days.items() if t in after)
+    assert all(
+        d == [dt.date(2026, 1, 5), dt.date(2026, 2, 9)] for t, d in days.items() if t in after
+    )
     dropped = set(before) - set(after)
     assert dropped and all(days[t] == [dt.date(2026, 1, 5)] for t in dropped)
 
@@ -207,13 +230,15 @@ def test_a_bad_configuration_writes_nothing(tiny_warehouse: Path, tmp_path: Path
     bad.write_text("version: 1\nbands: []\n", encoding="utf-8")
 
     class Ctx:
-        settings = type("S", (), {"exploitation_rules": None, "threat_scoring": bad, "as_of": None})()
+        settings = type(
+            "S", (), {"exploitation_rules": None, "threat_scoring": bad, "as_of": None}
+        )()
         previous = None
         run_id = "x"
-        results: dict[str, Any] = {}
+        results: ClassVar[dict[str, Any]] = {}
 
     Ctx.con = con  # type: ignore[attr-defined]
-    with pytest.raises(ConfigError, match="scoring.yaml"):
+    with pytest.raises(ConfigError, match=r"scoring\.yaml"):
         run_threat_stage(Ctx())
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     con.close()
@@ -221,7 +246,10 @@ def test_a_bad_configuration_writes_nothing(tiny_warehouse: Path, tmp_path: Path
 
 
 def test_nationality_changes_no_label_and_no_score(tiny_warehouse: Path, tmp_path: Path) -> None:
-    a, b = _copy(tiny_warehouse, tmp_path, "n1.duckdb"), _copy(tiny_warehouse, tmp_path, "n2.duckdb")
+    a, b = (
+        _copy(tiny_warehouse, tmp_path, "n1.duckdb"),
+        _copy(tiny_warehouse, tmp_path, "n2.duckdb"),
+    )
     for path, nationality in ((a, "British"), (b, "Romanian")):
         con = duckdb.connect(str(path))
         con.execute("UPDATE staged_person_mention SET nationality = ?", [nationality])
@@ -231,6 +259,8 @@ def test_nationality_changes_no_label_and_no_score(tiny_warehouse: Path, tmp_pat
     labels = []
     for path in (a, b):
         con = duckdb.connect(str(path), read_only=True)
-        labels.append(con.execute("SELECT * FROM assess_exploitation_label ORDER BY ALL").fetchall())
+        labels.append(
+            con.execute("SELECT * FROM assess_exploitation_label ORDER BY ALL").fetchall()
+        )
         con.close()
     assert labels[0] == labels[1] and labels[0]

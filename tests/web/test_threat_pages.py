@@ -47,7 +47,9 @@ def _count(html: str, key: str) -> int:
     return int(m.group(1))
 
 
-def _expected(snapshot: Path, forces: set[str], codes: set[str], classes: set[str], force: str | None) -> list[str]:
+def _expected(
+    snapshot: Path, forces: set[str], codes: set[str], classes: set[str], force: str | None
+) -> list[str]:
     con = duckdb.connect(str(snapshot), read_only=True)
     try:
         rows = con.execute(
@@ -80,7 +82,11 @@ def test_national_analyst_sees_every_threat_ranked(
     assert _count(html, "total") == len(everything)
     top10 = _threats(client.get("/threats").text)
     assert top10 == everything[:10]
-    views = [e for e in search_entries(store, AuditQuery(action="view")) if e.target.startswith("threats")]
+    views = [
+        e
+        for e in search_entries(store, AuditQuery(action="view"))
+        if e.target.startswith("threats")
+    ]
     assert views and views[0].purpose == "threat review"
 
 
@@ -94,7 +100,11 @@ def test_force_analyst_sees_only_threats_resting_on_records_he_may_see(
     expected = _expected(tiny_snapshot, {"cambs"}, {"P"}, {"OFFICIAL"}, "cambs")
     assert shown == expected
     everything_in_cambs = _expected(
-        tiny_snapshot, set(FORCES), {"P", "C"}, {"OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET"}, "cambs"
+        tiny_snapshot,
+        set(FORCES),
+        {"P", "C"},
+        {"OFFICIAL", "OFFICIAL-SENSITIVE", "SECRET"},
+        "cambs",
     )
     withheld = len(everything_in_cambs) - len(expected)
     assert withheld > 0

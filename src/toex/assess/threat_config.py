@@ -91,7 +91,10 @@ def _checks(cfg: ThreatScoring) -> list[tuple[KeyPath, str]]:
         for i, f in enumerate(dim.factors):
             if f.input not in INPUTS:
                 out.append(
-                    ((name, "factors", i, "input"), f"unknown input '{f.input}'; known: {', '.join(INPUTS)}")
+                    (
+                        (name, "factors", i, "input"),
+                        f"unknown input '{f.input}'; known: {', '.join(INPUTS)}",
+                    )
                 )
         if sum(f.weight for f in dim.factors) <= 0:
             out.append(((name, "factors"), "the factors' weights sum to 0"))

@@ -63,7 +63,12 @@ def by_type(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"key": t.value, "label": t.label, "count": k, "percent": _pct(k, n)})
     multi = sum(len(r["exploitation_types"]) > 1 for r in rows)
     out.append(
-        {"key": "multiple", "label": "with more than one type", "count": multi, "percent": _pct(multi, n)}
+        {
+            "key": "multiple",
+            "label": "with more than one type",
+            "count": multi,
+            "percent": _pct(multi, n),
+        }
     )
     out.append({"key": "total", "label": "Total threats", "count": n, "percent": _pct(n, n)})
     return out

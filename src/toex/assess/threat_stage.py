@@ -133,7 +133,9 @@ def _threat_table(
         cols[name] = pa.array([float(r[name]) for r in rows], pa.float64())
     cols["band"] = pa.array([r["band"] for r in rows], pa.string())
     cols["reason"] = pa.array([r["reason"] for r in rows], pa.string())
-    cols["first_scored"] = pa.array([first.get(r["threat_id"], scored_on) for r in rows], pa.date32())
+    cols["first_scored"] = pa.array(
+        [first.get(r["threat_id"], scored_on) for r in rows], pa.date32()
+    )
     cols["last_scored"] = pa.array([scored_on] * len(rows), pa.date32())
     for name in ("mark_forces", "mark_codes", "mark_classes"):
         cols[name] = pa.array([r[name] for r in rows], strs)

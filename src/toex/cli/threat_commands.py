@@ -65,7 +65,11 @@ def threats(
     print_rows(rows[:top], cols, f"Threats, {area}: top {top} of {len(rows)}", False)
     if tables:
         pcols = [("label", ""), ("count", "threats"), ("percent", "%")]
-        print_rows(report.by_type(rows), pcols, f"Threats by exploitation type, {area} "
-                   "(including multiples)", False)
+        print_rows(
+            report.by_type(rows),
+            pcols,
+            f"Threats by exploitation type, {area} (including multiples)",
+            False,
+        )
         print_rows(report.by_scale(rows), pcols, f"Threats by geographic scale, {area}", False)
     console.print(f"{len(rows)} threats; bands {report.by_band(rows)}")

@@ -70,7 +70,9 @@ ASSESS_THREAT = spec(
     Column("harm", "float64", "Harm / impact dimension (0-1).", False),
     Column("likelihood", "float64", "Likelihood dimension (0-1).", False),
     Column("capability", "float64", "Capability dimension (0-1).", False),
-    Column("confidence", "float64", "Confidence in the intelligence (0-1; not in the score).", False),
+    Column(
+        "confidence", "float64", "Confidence in the intelligence (0-1; not in the score).", False
+    ),
     Column("score", "float64", "Threat score (0-100).", False),
     Column("band", "string", "high, medium or low.", False),
     Column("reason", "string", "Band, score and each dimension with its numbers.", False),

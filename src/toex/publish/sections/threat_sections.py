@@ -54,7 +54,9 @@ def build(ctx: PackContext) -> Section:
     shown = [r for r in rows if _permitted(ctx, r)]
     prov = Provenance()
     for r in shown:
-        prov.add(max(_RANK.get(c, 99) for c in r["mark_classes"]), r["mark_forces"], r["mark_codes"])
+        prov.add(
+            max(_RANK.get(c, 99) for c in r["mark_classes"]), r["mark_forces"], r["mark_codes"]
+        )
     names = {f.code: f.short_name for f in ctx.catalogue.forces}
     table = [
         {
