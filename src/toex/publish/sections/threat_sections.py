@@ -73,17 +73,15 @@ def build(ctx: PackContext) -> Section:
         }
         for i, r in enumerate(shown[:TOP])
     ]
-    data = {
-        "rows": table,
-        "n": len(shown),
-        "withheld": len(rows) - len(shown),
-        "by_type": by_type(shown),
-        "by_scale": by_scale(shown),
-    }
+    data = {"rows": table, "n": len(shown), "withheld": len(rows) - len(shown)}
+    tables = {"by_type": by_type(shown), "by_scale": by_scale(shown)}
     return Section(
         "threats",
         title,
-        [Block("blocks/threat_table.html", data, prov)],
+        [
+            Block("blocks/threat_table.html", data, prov),
+            Block("blocks/threat_counts.html", tables, prov),
+        ],
         intro="Networks with records in this force scored as threats on harm, likelihood and "
         "capability (MoRiLE-like; see the appendix), with their exploitation types.",
     )
