@@ -120,3 +120,55 @@ def test_partners_may_not_open_the_page(tiny: tuple[TestClient, Users, OpsStore]
     client.cookies.clear()
     session_for(client, users.user("pat", "partner", "partner-asw"))
     assert client.get("/threats").status_code == 403
+
+
+def test_a_threat_page_shows_its_labels_evidence_and_history(
+    tiny: tuple[TestClient, Users, OpsStore], tiny_snapshot: Path
+) -> None:
+    client, users, store = tiny
+    _login(client, users.user("nat2", "analyst", "national"))
+    con = duckdb.connect(str(tiny_snapshot), read_only=True)
+    try:
+        tid, types = con.execute(
+            "SELECT threat_id, exploitation_types FROM assess_threat "
+            "WHERE primary_type <> 'other' ORDER BY rank LIMIT 1"
+        ).fetchall()[0]
+        refs = [
+            r[0]
+            for r in con.execute(
+                "SELECT reference FROM assess_exploitation_evidence WHERE subject_id = ? "
+                "AND level = 'community'",
+                [tid],
+            ).fetchall()
+        ]
+        scored = con.execute(
+            "SELECT count(*) FROM assess_threat_history WHERE threat_id = ?", [tid]
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    html = client.get(f"/threats/{tid}").text
+    assert re.findall(r'<tr data-type="([^"]+)">', html) == list(types)
+    assert refs and all(r in html for r in refs)
+    history = html.split('id="threat-history"')[1].split("</table>")[0]
+    assert history.count("<tr>") == 1 + scored  # header + one row per scoring date
+    views = [e.target for e in search_entries(store, AuditQuery(action="view"))]
+    assert f"threat {tid}" in views
+
+
+def test_a_threat_resting_on_hidden_records_is_not_found(
+    tiny: tuple[TestClient, Users, OpsStore], tiny_snapshot: Path
+) -> None:
+    client, users, _ = tiny
+    _login(client, users.user("cam2", "analyst", "force-cambs", clearance="OFFICIAL", handling="P"))
+    visible = set(_expected(tiny_snapshot, {"cambs"}, {"P"}, {"OFFICIAL"}, None))
+    con = duckdb.connect(str(tiny_snapshot), read_only=True)
+    try:
+        hidden = con.execute(
+            "SELECT threat_id FROM assess_threat WHERE list_contains(forces, 'cambs') ORDER BY rank"
+        ).fetchall()
+    finally:
+        con.close()
+    tid = next(t for (t,) in hidden if t not in visible)
+    r = client.get(f"/threats/{tid}")
+    assert r.status_code == 404
+    assert tid in r.text and "score" not in r.text.split("<main")[-1].lower().split(tid)[-1][:200]

@@ -22,7 +22,7 @@ THREAT_TABLE = "assess_threat"
 _COLUMNS = (
     "threat_id, rank, score, band, exploitation_types, geographic_scale, primary_force, "
     "forces, regions, members, crimes, victims, children, harm, likelihood, capability, "
-    "confidence, reason, first_scored, last_scored, principal_person_ids, mark_classes"
+    "confidence, reason, first_scored, last_scored, principal_person_ids, level, mark_classes"
 )
 
 
@@ -73,3 +73,54 @@ def visible_threats(
         by_type_and_scale(rows),
         by_band(rows),
     )
+
+
+def threat_detail(
+    snapshot: OpenSnapshot, cur: Any, scope: AccessScope, threat_id: str
+) -> dict[str, Any] | None:
+    """One threat the user may see, with its exploitation labels (reasons, confidence, the
+    records cited) and its dated score history; None when there is no such threat or it
+    draws on a record the user may not see."""
+    if not snapshot.has_columns(THREAT_TABLE, "mark_forces", "mark_codes", "mark_classes"):
+        raise NotAvailable(THREAT_TABLE)
+    rows = run(
+        cur,
+        f"SELECT {_COLUMNS} FROM {THREAT_TABLE} t WHERE threat_id = $id AND "
+        f"{all_permitted_predicate(scope, 't')}",
+        scope,
+        {"id": threat_id},
+    )
+    if not rows:
+        return None
+    threat = rows[0]
+    threat["classification"] = highest_marking(threat.pop("mark_classes"))
+    labels = []
+    if snapshot.has("assess_exploitation_label"):
+        labels = run(
+            cur,
+            "SELECT exploitation_type, type_label, confidence, reason FROM "
+            "assess_exploitation_label WHERE subject_kind = 'network' AND level = $level "
+            "AND subject_id = $id ORDER BY confidence DESC, exploitation_type",
+            scope,
+            {"id": threat_id, "level": threat.get("level", "community")},
+        )
+    evidence = []
+    if snapshot.has("assess_exploitation_evidence"):
+        evidence = run(
+            cur,
+            "SELECT exploitation_type, rule, reference, force, detail, classification FROM "
+            "assess_exploitation_evidence WHERE subject_kind = 'network' AND level = $level "
+            "AND subject_id = $id ORDER BY exploitation_type, rule, reference",
+            scope,
+            {"id": threat_id, "level": "community"},
+        )
+    history = []
+    if snapshot.has("assess_threat_history"):
+        history = run(
+            cur,
+            "SELECT scored_on, score, band FROM assess_threat_history WHERE threat_id = $id "
+            "ORDER BY scored_on",
+            scope,
+            {"id": threat_id},
+        )
+    return {"threat": threat, "labels": labels, "evidence": evidence, "history": history}

@@ -1,5 +1,6 @@
-"""Threats: the ranked list per force or region ("agency top 10") and the tables by
-exploitation type and geographic scale, over the threats the user may see (audited)."""
+"""Threats: the ranked list per force or region ("agency top 10"), the tables by
+exploitation type and geographic scale, and one threat's labels and score history, over the
+threats the user may see (audited)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from toex.config import get_settings, load_catalogue
+from toex.errors import NotFoundError
 from toex.model import ExploitationType, GeographicScale
 from toex.ops.access import DATA_ROLES
 from toex.web.auth import Principal
 from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
-from toex.web.data.filters import NotAvailable
-from toex.web.data.threat_lists import ThreatView, visible_threats
+from toex.web.data.filters import NotAvailable, highest_marking
+from toex.web.data.threat_lists import ThreatView, threat_detail, visible_threats
 from toex.web.rendering import render
 from toex.web.routers.search import ask_purpose
 from toex.web.sessions import session_of
@@ -69,4 +71,38 @@ def threats(
             "scales": [(s.value, s.label) for s in GeographicScale],
         },
         marking=view.classification,
+    )
+
+
+@router.get("/threats/{threat_id}", response_class=HTMLResponse)
+def threat(request: Request, threat_id: str, user: Principal = Depends(html_user)) -> Response:
+    """One threat: its score and reason, its exploitation labels with the records they cite,
+    and its dated score history; only when the user may see every record it draws on."""
+    user.require(DATA_ROLES, "view intelligence records")
+    purpose = session_of(request).purpose
+    if not purpose:
+        return ask_purpose(request)
+    snap = snapshot_of(request)
+    try:
+        with warehouse_cursor(snap) as cur:
+            found = threat_detail(snap, cur, user.scope, threat_id)
+    except NotAvailable:
+        found = None
+    audit(
+        request,
+        user,
+        "view",
+        target=f"threat {threat_id}",
+        purpose=purpose,
+        detail={"shown": found is not None},
+    )
+    if found is None:
+        raise NotFoundError(f"no threat {threat_id} you may see")
+    return render(
+        request,
+        "threat_detail.html",
+        {**found, "types": {t.value: t.label for t in ExploitationType}},
+        marking=highest_marking(
+            [found["threat"]["classification"], *(e["classification"] for e in found["evidence"])]
+        ),
     )
