@@ -164,6 +164,22 @@ def test_operations_and_stim_cases_are_labelled(tiny_warehouse: Path) -> None:
             "ON e.reference = l.subject_id WHERE e.text = 'Op Harrier'"
         ).fetchall()
         assert harrier == [("child_criminal_exploitation",)]
+        # a STIM case with an account a customer flagged for trafficking is adult sexual
+        # exploitation, and its evidence names that account
+        flagged = con.execute(
+            "SELECT DISTINCT m.case_id, i.account_id FROM stim_entity_indicator i "
+            "JOIN stim_case_member m USING (account_id) "
+            "WHERE i.indicator = 'customer_flag_trafficking'"
+        ).fetchall()
+        assert flagged
+        for case_id, account in flagged:
+            cited = con.execute(
+                "SELECT reference FROM assess_exploitation_evidence WHERE subject_kind = "
+                "'stim_case' AND subject_id = ? AND exploitation_type = "
+                "'adult_sexual_exploitation'",
+                [case_id],
+            ).fetchall()
+            assert (account,) in cited, case_id
     finally:
         con.close()
 
