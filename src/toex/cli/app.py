@@ -42,6 +42,7 @@ def _register() -> None:
         stim_commands,
         synth_commands,
         threat_commands,
+        tracker_commands,
         web_commands,
     )
 

@@ -39,11 +39,13 @@ from toex.web.routers import (
     home,
     network,
     packs,
+    performance,
     perpetrators,
     person,
     search,
     stim,
     threat_pages,
+    tracker,
 )
 from toex.web.sessions import SessionCodec, SessionMiddleware
 from toex.web.warehouse import SnapshotSource, Warehouse, engine_source
@@ -125,6 +127,8 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         api,
         stim,
         packs,
+        tracker,
+        performance,
     ):
         app.include_router(module.router)
     errors.install(app)
