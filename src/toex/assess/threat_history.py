@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from toex.assess.sql_steps import raw_connection, write_arrow
+from toex.engine.quoting import path_literal
 
 HISTORY_TABLE = "assess_threat_history"
 PREVIOUS_ALIAS = "threat_prev"
@@ -36,7 +37,7 @@ def previous_history(con: Any, previous: Path | None) -> pa.Table:
     raw = raw_connection(con)
     if previous is None or not Path(previous).exists():
         return _SCHEMA.empty_table()
-    raw.execute(f"ATTACH '{Path(previous).as_posix()}' AS {PREVIOUS_ALIAS} (READ_ONLY)")
+    raw.execute(f"ATTACH {path_literal(previous)} AS {PREVIOUS_ALIAS} (READ_ONLY)")
     try:
         found = raw.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = ?",
