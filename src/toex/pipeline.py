@@ -30,6 +30,7 @@ from rich.progress import (
 from toex.assess.retention import run_retention_stage
 from toex.assess.stage import run_assess_stage
 from toex.assess.stim.stage import run_stim_stage
+from toex.assess.threat_stage import run_threat_stage
 from toex.config import Settings, get_settings
 from toex.datadir.erase import after_switch, erasure_stage, tombstones_for
 from toex.engine import SnapshotInfo, SnapshotStore
@@ -178,6 +179,7 @@ DERIVED_STAGES: list[Stage] = [
     run_assess_stage,
     run_retention_stage,
     run_stim_stage,
+    run_threat_stage,
 ]
 
 STAGES: list[Stage] = [ingest, *DERIVED_STAGES]

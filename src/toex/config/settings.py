@@ -104,6 +104,16 @@ class Settings(BaseSettings):
         description="Path of a MoPI retention-review rules YAML replacing the shipped one "
         "(docs/methods.md).",
     )
+    exploitation_rules: Path | None = Field(
+        None,
+        description="Exploitation type rules YAML (default: the shipped "
+        "assess/data/exploitation_rules.yaml).",
+    )
+    threat_scoring: Path | None = Field(
+        None,
+        description="Threat scoring matrix YAML (default: the shipped "
+        "assess/data/threat_scoring.yaml).",
+    )
     impact_costs: Path | None = Field(
         None,
         description="YAML of the impact evaluation's cost model replacing the shipped one "

@@ -23,6 +23,7 @@ import pyarrow.parquet as pq
 from toex.config import load_catalogue
 from toex.synth import events as ev
 from toex.synth.chunks import Chunk, merge, select
+from toex.synth.exploitation_networks import plant_exploitation_networks
 from toex.synth.formats import file_format
 from toex.synth.names import build_namebook
 from toex.synth.network import plant_missing_children, plant_trafficking_network
@@ -119,6 +120,7 @@ def build_world(seed: int, scale_name: str) -> tuple[World, ScenarioPlan, dict[s
     network = plant_trafficking_network(world, plan)
     plant_missing_children(world, plan, network)
     plant_ocg(world, plan)
+    plant_exploitation_networks(world, plan)
     plan.scenarios.extend(identity_scenarios(world, twins, pairs))
     world.start_counting()
     return world, plan, {"volumes": volumes}

@@ -45,6 +45,7 @@ from toex.web.routers import (
     person,
     search,
     stim,
+    threat_pages,
     tracker,
 )
 from toex.web.sessions import SessionCodec, SessionMiddleware
@@ -120,6 +121,7 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         network,
         perpetrators,
         crossforce,
+        threat_pages,
         admin,
         loads,
         account,
