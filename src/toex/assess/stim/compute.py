@@ -33,6 +33,7 @@ from toex.assess.stim.indicators import INDICATOR_ORDER, IndicatorSet, load_indi
 from toex.assess.stim.linking import EDGE_COLUMNS, components, key_edges, template_edges
 from toex.assess.stim.names import NameGenderReference, faker_reference
 from toex.assess.stim.partner_data import PartnerData, Window, restrict
+from toex.assess.stim.slots import slot_masker
 from toex.assess.stim.text_signals import compile_lexicon, signal_frame
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
@@ -196,12 +197,16 @@ def compute_stim(
         timings[step] = now - clock
         clock = now
 
-    data = restrict(data.conformed(), window)
+    # Sorted by identifiers first: every later step then gives the same answer however
+    # the rows were read (template groups, chained edges and case IDs depend on order).
+    data = restrict(data.conformed(), window).sorted()
     linking = config.linking
-    keys, hubs = split_hubs(account_keys(data, linking), linking.max_accounts_per_key)
+    all_keys = account_keys(data, linking)
+    keys, hubs = split_hubs(all_keys, linking.max_accounts_per_key)
     lap("keys")
     indicators = pd.concat(
-        [derived_indicators(data, keys, reference), recorded_indicators(data)], ignore_index=True
+        [derived_indicators(data, keys, reference, all_keys), recorded_indicators(data)],
+        ignore_index=True,
     )
     level = {i.code: i.level.value for i in config.indicators}
     source = {i.code: i.source for i in config.indicators}
@@ -213,7 +218,12 @@ def compute_stim(
     lap("key_links")
     dropped = 0
     if linking.template and len(data.adverts):
-        templates = template_edges(data.adverts, linking, exact=exact_templates)
+        masker = (
+            slot_masker(reference, data.accounts["display_name"].tolist())
+            if linking.mask_slots
+            else None
+        )
+        templates = template_edges(data.adverts, linking, exact=exact_templates, masker=masker)
         edges.append(templates.edges)
         dropped = templates.dropped_groups
     lap("template_links")

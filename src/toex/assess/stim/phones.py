@@ -191,3 +191,62 @@ def phones_in_text(text: str | None) -> list[tuple[str, str]]:
         if e164 is not None:
             found.append((m.group(0), e164))
     return found
+
+
+# Keycap emoji ("7️⃣" is 7, U+FE0F, U+20E3) and other digit look-alikes that NFKC does not
+# fold (NFKC folds full-width, circled and mathematical digits to ASCII).
+_KEYCAP_MARKS = dict.fromkeys(map(ord, "\ufe0f\u20e3"), None)
+_EMOJI_DIGITS = {ord("\U0001f51f"): "10"}
+_TEXT_O = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
+_TEXT_L = re.compile(r"(?<=\d)[lI|](?=[\d\s])|(?<=\d\s)[lI|](?=\d)")
+#: RE2 prefilter: texts that may hold a number (seven digits, or a digit word next to
+#: digits or other digit words, or non-ASCII digits and keycaps).
+_PREFILTER = (
+    r"(?i)(?:\d\D{0,4}){7}|[\x{FF10}-\x{FF19}\x{2460}-\x{2473}\x{1D7CE}-\x{1D7FF}\x{20E3}]"
+    r"|(?:zero|one|two|three|four|five|six|seven|eight|nine|oh|double|triple)"
+    r"[\s\-.]*(?:\d|zero|one|two|three|four|five|six|seven|eight|nine|oh|double|triple)"
+)
+
+
+def fold_digits(text: str) -> str:
+    """``text`` with digit look-alikes made ASCII digits: full-width, circled and bold
+    digits (NFKC), keycap emoji, and a letter O, l or I standing next to a digit."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).translate(_KEYCAP_MARKS)
+    folded = folded.translate(_EMOJI_DIGITS)
+    for _ in range(4):  # "9OO": each pass turns the letters next to a digit
+        changed = _TEXT_L.sub("1", _TEXT_O.sub("0", folded))
+        if changed == folded:
+            break
+        folded = changed
+    return folded
+
+
+_UK_SHAPE = re.compile(r"^\+44[12378]\d{9}$")
+
+
+def plausible_in_text(e164: str) -> bool:
+    """Whether a number found in free text is taken as a phone: a UK number must be a
+    mobile or a geographic/non-geographic number of ten national digits (so a run of
+    prices such as "150 200 250" is not read as one); a number written with its country
+    code (+ or 00) is taken when phonenumbers finds it possible."""
+    return not e164.startswith("+44") or bool(_UK_SHAPE.match(e164))
+
+
+def phones_in_texts(texts: list[str | None]) -> list[tuple[int, str, str]]:
+    """(text index, as written, E.164) of every phone number written in a column of texts.
+
+    An Arrow (RE2) prefilter picks the texts that may hold a number; only those are
+    folded (:func:`fold_digits`) and searched (:func:`phones_in_text`); numbers that are
+    not :func:`plausible_in_text` are left out."""
+    if not texts:
+        return []
+    column = pa.array(texts, pa.large_string(), from_pandas=True)
+    maybe = pc.match_substring_regex(column, _PREFILTER).fill_null(False)
+    out: list[tuple[int, str, str]] = []
+    for i in maybe.to_numpy(zero_copy_only=False).nonzero()[0].tolist():
+        for raw, e164 in phones_in_text(fold_digits(str(texts[i]))):
+            if plausible_in_text(e164):
+                out.append((i, raw, e164))
+    return out
