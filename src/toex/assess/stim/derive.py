@@ -253,8 +253,19 @@ def derived_indicators(
     out.append(_rows(many.index.to_series(), "multiple_payers", many.astype(str) + " payers"))
 
     # A male name in the registered email.
+    # Read as written, then as the mailbox (a Gmail address with a dot inside a name,
+    # "filiphop.kins", reads as "filiphopkins").
     emails = normalised_emails(acc["email"])
-    male = emails.map(lambda e: reference.male_name_in_email(e) if e else None)
+    boxes = mailboxes(acc["email"])
+    male = pd.Series(
+        [
+            (reference.male_name_in_email(e) if e else None)
+            or (reference.male_name_in_email(b) if b and b != e else None)
+            for e, b in zip(emails, boxes, strict=True)
+        ],
+        index=acc.index,
+        dtype="object",
+    )
     hit = male.notna()
     out.append(
         _rows(

@@ -1,4 +1,4 @@
-"""One mailbox, one key: canonical email addresses for linking accounts.
+r"""One mailbox, one key: canonical email addresses for linking accounts.
 
 Several spellings of an address reach one mailbox, and a controller registering many
 accounts uses them to get past a "one account per email" check: ``Jo.Hn+ad1@gmail.com``,

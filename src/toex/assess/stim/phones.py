@@ -187,10 +187,24 @@ def phones_in_text(text: str | None) -> list[tuple[str, str]]:
         return []
     found: list[tuple[str, str]] = []
     for m in _TEXT_PHONE.finditer(text):
-        e164 = normalise_phone(m.group(0))
+        written = m.group(0)
+        e164 = normalise_phone(written)
+        # A run may swallow an English word that doubles as a digit word ("... 2345 for
+        # fun"): drop trailing words until the rest parses.
+        for _ in range(3):
+            if e164 is not None:
+                break
+            trimmed = _TRAILING_WORD.sub("", written)
+            if trimmed == written:
+                break
+            written = trimmed
+            e164 = normalise_phone(written)
         if e164 is not None:
-            found.append((m.group(0), e164))
+            found.append((written, e164))
     return found
+
+
+_TRAILING_WORD = re.compile(r"[\s\-.()]*[A-Za-z]+$")
 
 
 # Keycap emoji ("7️⃣" is 7, U+FE0F, U+20E3) and other digit look-alikes that NFKC does not
