@@ -208,15 +208,10 @@ def _male_name_in_email(
     first = parts[0]
     if first in male:
         return True
-    for end in range(len(first), 3, -1):
-        head = first[:end]
-        if head in male or head in female:
-            rest = first[end:]
-            if head in female:
-                return False
-            if rest == "" or rest in surnames or len(rest) == 1:
-                return True
-            break
+    for end in range(len(first), 2, -1):
+        head, rest = first[:end], first[end:]
+        if (head in male or head in female) and (rest == "" or rest in surnames or len(rest) == 1):
+            return head in male
     if first in surnames and first not in ambiguous:
         return len(parts) > 1 and parts[1] in male
     for start in range(len(first) - 3):

@@ -196,8 +196,15 @@ def plan_site2(rng: np.random.Generator, n_accounts: int) -> list[Site2Account]:
         acc.phones.append(AGENCY)
     for acc in independents[45:75]:
         acc.hub = "placeholder"
+    used: set[str] = set()
     for acc in accounts:
         _fill(rng, acc, towns)
+        # One address, one person: a second "dpaul@..." gets a number.
+        if acc.mode != "mixed":
+            while acc.email.lower() in used:
+                local, domain = acc.email.split("@", 1)
+                acc.email = f"{local}{int(rng.integers(0, 10))}@{domain}"
+        used.add(acc.email.lower())
     return accounts
 
 

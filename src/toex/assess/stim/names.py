@@ -113,12 +113,10 @@ class NameGenderReference:
         first = parts[0]
         if first in self.male:
             return first
-        lead = self._longest_leading_name(first)
-        if lead in self.female:
-            return None
-        rest = first[len(lead) :] if lead else ""
-        if lead in self.male and (not rest or rest in self.surnames or len(rest) == 1):
-            return lead
+        for lead in self._leading_names(first):
+            rest = first[len(lead) :]
+            if not rest or rest in self.surnames or len(rest) == 1:
+                return lead if lead in self.male else None
         forenames = self.male | self.female | self.ambiguous
         if first in self.surnames and first not in forenames:
             return parts[1] if len(parts) > 1 and parts[1] in self.male else None
@@ -127,12 +125,13 @@ class NameGenderReference:
             return trail
         return None
 
-    def _longest_leading_name(self, part: str) -> str | None:
-        for end in range(len(part), MIN_NAME_LENGTH, -1):
-            head = part[:end]
-            if head in self.male or head in self.female:
-                return head
-        return None
+    def _leading_names(self, part: str) -> list[str]:
+        """Forenames the part starts with, longest first ("danielswift": daniels, daniel)."""
+        return [
+            part[:end]
+            for end in range(len(part), MIN_NAME_LENGTH - 1, -1)
+            if part[:end] in self.male or part[:end] in self.female
+        ]
 
     def _longest_trailing_name(self, part: str) -> str | None:
         for start in range(0, len(part) - MIN_NAME_LENGTH):
