@@ -162,7 +162,9 @@ def plan_site2(rng: np.random.Generator, n_accounts: int) -> list[Site2Account]:
         for j in range(size):
             acc = Site2Account(f"S2-{len(accounts) + 1:05d}", person(rng, False))
             acc.case, acc.mode, acc.controller = f"C2-{case_no:04d}", mode, controller
-            acc.template = template
+            # Only text and mixed cases share the controller's wording: a payer or phone
+            # case is found by its payer or phone alone.
+            acc.template = template if mode in ("text", "mixed") else int(rng.integers(0, 2**31))
             own = mobile(rng)
             acc.phones = [shared_phone] if mode in ("phone", "mixed") else [own]
             acc.phone_in_text_only = mode == "phone" and rng.random() < 0.7

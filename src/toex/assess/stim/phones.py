@@ -211,12 +211,15 @@ _TRAILING_WORD = re.compile(r"[\s\-.()]*[A-Za-z]+$")
 # fold (NFKC folds full-width, circled and mathematical digits to ASCII).
 _KEYCAP_MARKS = dict.fromkeys(map(ord, "\ufe0f\u20e3"), None)
 _EMOJI_DIGITS = {ord("\U0001f51f"): "10"}
-_TEXT_O = re.compile(r"(?<=\d)[oO]|[oO](?=\d)")
-_TEXT_L = re.compile(r"(?<=\d)[lI|](?=[\d\s])|(?<=\d\s)[lI|](?=\d)")
+# A run of digits and the look-alike letters O, l, I (no other letter touching it): "o77oo",
+# "9ool23"; "zero0123" keeps its word.
+_LOOK_ALIKE_RUN = re.compile(r"(?<![A-Za-z])[0-9oOlI|]*\d[0-9oOlI|]*(?![A-Za-z])")
+_LOOK_ALIKE = str.maketrans("oOlI|", "00111")
 #: RE2 prefilter: texts that may hold a number (seven digits, or a digit word next to
 #: digits or other digit words, or non-ASCII digits and keycaps).
 _PREFILTER = (
     r"(?i)(?:\d\D{0,4}){7}|[\x{FF10}-\x{FF19}\x{2460}-\x{2473}\x{1D7CE}-\x{1D7FF}\x{20E3}]"
+    r"|\d[oOlI]|[oOlI]\d"
     r"|(?:zero|one|two|three|four|five|six|seven|eight|nine|oh|double|triple)"
     r"[\s\-.]*(?:\d|zero|one|two|three|four|five|six|seven|eight|nine|oh|double|triple)"
 )
@@ -224,17 +227,13 @@ _PREFILTER = (
 
 def fold_digits(text: str) -> str:
     """``text`` with digit look-alikes made ASCII digits: full-width, circled and bold
-    digits (NFKC), keycap emoji, and a letter O, l or I standing next to a digit."""
+    digits (NFKC), keycap emoji, and the letters O, l and I in a run of digits that no
+    other letter touches ("o77oo 9ool23" -> "07700 900123")."""
     import unicodedata
 
     folded = unicodedata.normalize("NFKC", text).translate(_KEYCAP_MARKS)
     folded = folded.translate(_EMOJI_DIGITS)
-    for _ in range(4):  # "9OO": each pass turns the letters next to a digit
-        changed = _TEXT_L.sub("1", _TEXT_O.sub("0", folded))
-        if changed == folded:
-            break
-        folded = changed
-    return folded
+    return _LOOK_ALIKE_RUN.sub(lambda m: m.group(0).translate(_LOOK_ALIKE), folded)
 
 
 _UK_SHAPE = re.compile(r"^\+44[12378]\d{9}$")
