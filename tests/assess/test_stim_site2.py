@@ -17,7 +17,7 @@ from toex.assess.stim.compute import compute_stim
 from toex.assess.stim.indicators import load_indicators
 from toex.assess.stim.partner_data import PartnerData
 
-from .site2 import Site2Run, indicator_scores, run_site2, score
+from .partner_sites import Site2Run, indicator_scores, run_site2, score
 
 SEEDS = (1, 2, 3, 4, 5)
 N_ACCOUNTS = 400

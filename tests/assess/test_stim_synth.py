@@ -210,7 +210,8 @@ def _male_name_in_email(
         return True
     for end in range(len(first), 2, -1):
         head, rest = first[:end], first[end:]
-        if (head in male or head in female) and (rest == "" or rest in surnames or len(rest) == 1):
+        initial = len(rest) == 1 and end > 3
+        if (head in male or head in female) and (rest == "" or rest in surnames or initial):
             return head in male
     if first in surnames and first not in ambiguous:
         return len(parts) > 1 and parts[1] in male

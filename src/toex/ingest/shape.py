@@ -162,4 +162,4 @@ def derive(series: pd.Series, name: str) -> pd.Series:
     if name not in DERIVATIONS:
         raise ValueError(f"unknown derivation {name!r} (known: {', '.join(sorted(DERIVATIONS))})")
     fn = DERIVATIONS[name]
-    return series.map(fn).astype("object")
+    return pd.Series([fn(v) for v in series.tolist()], index=series.index, dtype="object")

@@ -115,7 +115,10 @@ class NameGenderReference:
             return first
         for lead in self._leading_names(first):
             rest = first[len(lead) :]
-            if not rest or rest in self.surnames or len(rest) == 1:
+            # A three-letter name and one more letter is more often a longer name
+            # ("lexi") than a forename and an initial.
+            initial = len(rest) == 1 and len(lead) > MIN_NAME_LENGTH
+            if not rest or rest in self.surnames or initial:
                 return lead if lead in self.male else None
         forenames = self.male | self.female | self.ambiguous
         if first in self.surnames and first not in forenames:

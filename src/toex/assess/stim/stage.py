@@ -243,6 +243,11 @@ def _ops_records(settings: Any) -> pd.DataFrame | None:
 
 
 def run_stim_stage(ctx: Any) -> StimSummary:
-    """Pipeline entry: build the STIM tables on ``ctx.con`` (with partner-user records)."""
+    """Pipeline entry: build the STIM tables on ``ctx.con`` (with partner-user records);
+    the summary is also left in ``ctx.results["stim"]``."""
     records = _ops_records(getattr(ctx, "settings", None))
-    return build_stim(ctx.con, records=records)
+    summary = build_stim(ctx.con, records=records)
+    results = getattr(ctx, "results", None)
+    if isinstance(results, dict):
+        results["stim"] = summary
+    return summary

@@ -131,3 +131,29 @@ def indicator_scores(run: Site2Run) -> dict[str, tuple[float, float]]:
             tp / int(true.sum()) if true.sum() else 1.0,
         )
     return out
+
+
+def read_site1(partner_dir: Path) -> tuple[PartnerData, pd.DataFrame]:
+    """PartnerData from the first generator's partner files (``partner/asw``), read as its
+    mapping does (a malformed payment row with an extra field is left out, as ingest
+    quarantines it), and the truth of its accounts."""
+    accounts = pd.read_json(partner_dir / "accounts.jsonl", lines=True, dtype=False)
+    adverts = pd.read_json(partner_dir / "adverts.jsonl", lines=True, dtype=False)
+    with (partner_dir / "payments.csv").open(encoding="utf-8", newline="") as fh:
+        pay_rows = [r for r in csv.DictReader(fh) if None not in r]
+    payments = pd.DataFrame(pay_rows)
+    calls = pd.read_csv(partner_dir / "staff_calls.csv", dtype=str, keep_default_na=False)
+    data = PartnerData(
+        accounts.rename(columns={"registered_email": "email", "phone": "phone_raw"}).assign(
+            partner="asw"
+        ),
+        adverts.rename(
+            columns={"body": "text", "contact_phone": "phone_raw", "contact_email": "email"}
+        ).assign(partner="asw"),
+        payments.rename(
+            columns={"paid_on": "paid", "amount_gbp": "amount", "payer_phone": "payer_phone_raw"}
+        ).assign(partner="asw"),
+        calls.rename(columns={"vague_or_misleading": "vague_misleading"}).assign(partner="asw"),
+    )
+    truth = pd.read_parquet(partner_dir.parent.parent / "truth" / "asw_accounts.parquet")
+    return data, truth
