@@ -37,7 +37,6 @@ from assess.partner_sites import (  # noqa: E402
     read_site2,
     score,
 )
-
 from toex.assess.stim.compute import compute_stim  # noqa: E402
 from toex.assess.stim.evaluate import case_pairwise  # noqa: E402
 from toex.assess.stim.indicators import IndicatorSet, load_indicators  # noqa: E402

@@ -27,9 +27,7 @@ MODES = ("payer", "text", "phone", "mixed")
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Site2Run]]:
     """Site 2 generated, read and linked for five seeds."""
-    yield [
-        run_site2(tmp_path_factory.mktemp(f"site2_{seed}"), seed, N_ACCOUNTS) for seed in SEEDS
-    ]
+    yield [run_site2(tmp_path_factory.mktemp(f"site2_{seed}"), seed, N_ACCOUNTS) for seed in SEEDS]
 
 
 def test_cases_found_on_every_seed(runs: list[Site2Run]) -> None:

@@ -285,7 +285,9 @@ def _raw_indicators(raw: dict[str, Any], max_accounts: int) -> dict[str, set[str
         if any(r["payer_title"] == "Mr" for r in pays):
             present["male_payer"].add(account)
         email = acc["registered_email"] or ""
-        if "@" in email and _male_name_in_email(email, ref.male, ref.female, ref.surnames, ref.ambiguous):
+        if "@" in email and _male_name_in_email(
+            email, ref.male, ref.female, ref.surnames, ref.ambiguous
+        ):
             present["male_name_email"].add(account)
         phones = ad_phones | {_uk_phone(acc["phone"])} | {_uk_phone(r["payer_phone"]) for r in pays}
         for p in phones - {None}:

@@ -39,7 +39,9 @@ def test_value_map_and_strict_unknowns() -> None:
 
 
 def test_drop_down_column_becomes_one_flag_per_code() -> None:
-    s = pd.Series(["Suspected under 18", "possible  trafficking", "", None, "Other; Suspected under 18"])
+    s = pd.Series(
+        ["Suspected under 18", "possible  trafficking", "", None, "Other; Suspected under 18"]
+    )
     flags = choice_flags(
         s,
         {"underage": "Suspected under 18", "trafficking": "Possible trafficking", "other": "Other"},

@@ -69,7 +69,9 @@ def map_values(
     return out
 
 
-def choice_flags(series: pd.Series, choices: Mapping[str, str], sep: str | None = None) -> pd.DataFrame:
+def choice_flags(
+    series: pd.Series, choices: Mapping[str, str], sep: str | None = None
+) -> pd.DataFrame:
     """One boolean column per code of ``choices`` ({code: the drop-down's wording}): true
     where the cell holds that wording (or, with ``sep``, one of its parts does)."""
     wording = {_key(v): code for code, v in choices.items()}

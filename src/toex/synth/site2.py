@@ -26,8 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from faker.providers.person.en_GB import Provider as GB
-from faker.providers.person.ro_RO import Provider as RO
+from faker.providers.person import en_GB, ro_RO
 
 from toex.synth.site2_text import TOWNS
 
@@ -49,9 +48,9 @@ def _names(provider: type, attr: str) -> list[str]:
     return sorted(set(getattr(provider, attr)))
 
 
-FEMALE = _names(RO, "first_names_female") + _names(GB, "first_names_female")
-MALE = _names(RO, "first_names_male") + _names(GB, "first_names_male")
-SURNAMES = _names(RO, "last_names") + _names(GB, "last_names")
+FEMALE = _names(ro_RO.Provider, "first_names_female") + _names(en_GB.Provider, "first_names_female")
+MALE = _names(ro_RO.Provider, "first_names_male") + _names(en_GB.Provider, "first_names_male")
+SURNAMES = _names(ro_RO.Provider, "last_names") + _names(en_GB.Provider, "last_names")
 #: Surnames that are also men's forenames: women with these must not read as male.
 MALE_FORENAME_SURNAMES = ("Thomas", "James", "Henry", "George", "Paul", "Daniel", "Matei")
 

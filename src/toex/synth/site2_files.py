@@ -60,7 +60,7 @@ def _card(p: Person, seed: int) -> str:
 def billing_name(rng: np.random.Generator, p: Person) -> tuple[str, bool]:
     """The cardholder name as the payment processor writes it, and whether it shows the
     payer's sex (a title, or a full forename)."""
-    title = ("MR" if p.male else ("MRS", "MISS", "MS")[int(rng.integers(0, 3))])
+    title = "MR" if p.male else ("MRS", "MISS", "MS")[int(rng.integers(0, 3))]
     u = rng.random()
     if u < 0.45:
         return f"{title} {p.forename[0]} {p.surname}".upper(), True
@@ -79,15 +79,15 @@ def _listings(
     template = draw_template(trng, int(trng.integers(8, 10)))
     stock = acc.case is None and rng.random() < 0.6
     name = (
-        WORKING[int(rng.integers(0, len(WORKING)))]
-        if rng.random() < 0.4
-        else acc.holder.forename
+        WORKING[int(rng.integers(0, len(WORKING)))] if rng.random() < 0.4 else acc.holder.forename
     )
     n = max(len(acc.phones), len(acc.towns), 1 + int(rng.poisson(2.0)))
     joined = day0 + int(rng.integers(0, 300))
     # The registration number is the holder's own (a case's shared number is on adverts).
-    own = acc.phones[0] if acc.mode not in ("phone", "mixed") else 7_100_000_000 + int(
-        rng.integers(0, 800_000_000)
+    own = (
+        acc.phones[0]
+        if acc.mode not in ("phone", "mixed")
+        else 7_100_000_000 + int(rng.integers(0, 800_000_000))
     )
     reg_phone = "07000 000000" if acc.hub == "placeholder" else spell_phone(own, 1)
     rows, shown, regions = [], set(), set()
@@ -117,9 +117,7 @@ def _listings(
                 "acct_email": acc.email,
                 "acct_phone": reg_phone,
                 "acct_joined": str(np.datetime64("2024-01-01") + np.timedelta64(joined, "D")),
-                "listed_on": str(
-                    np.datetime64("2024-01-01") + np.timedelta64(joined + 3 * k, "D")
-                ),
+                "listed_on": str(np.datetime64("2024-01-01") + np.timedelta64(joined + 3 * k, "D")),
                 "city": town,
                 "headline": head,
                 "body": body,
@@ -190,7 +188,9 @@ def generate_site2(out: Path, seed: int = 1, n_accounts: int = 600) -> Site2File
             }
         )
     order = np.argsort([r["listing_id"] for r in listings], kind="stable")
-    files = Site2Files(out / "listings.csv", out / "payments.jsonl", out / "staff_notes.csv", pd.DataFrame(truth))
+    files = Site2Files(
+        out / "listings.csv", out / "payments.jsonl", out / "staff_notes.csv", pd.DataFrame(truth)
+    )
     with files.listings.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, LISTING_COLUMNS)
         writer.writeheader()

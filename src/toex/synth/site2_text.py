@@ -117,9 +117,7 @@ def render(
     stock: bool,
 ) -> tuple[str, str]:
     """(headline, body) of one advert from a template and its slots."""
-    sentences = [
-        FRAMES[f].format(x=x, y=y, z=z, **slots) for f, x, y, z in template
-    ]
+    sentences = [FRAMES[f].format(x=x, y=y, z=z, **slots) for f, x, y, z in template]
     if not any("{phone}" in FRAMES[f] for f, _, _, _ in template):
         sentences.append(f"call {slots['phone']}")
     body_parts: list[str] = []

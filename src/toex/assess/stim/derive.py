@@ -45,7 +45,7 @@ def text_phones(adverts: pd.DataFrame) -> pd.DataFrame:
     """(account_id, value) for every phone number written in an advert's text (E.164;
     spelled-out, spaced, look-alike and emoji digits read, see
     :func:`toex.assess.stim.phones.phones_in_texts`)."""
-    texts = adverts["text"].astype("object").where(adverts["text"].notna(), None).tolist()
+    texts = [t if isinstance(t, str) else None for t in adverts["text"].tolist()]
     found = phones_in_texts(texts)
     accounts = adverts["account_id"].to_numpy()
     return pd.DataFrame(

@@ -57,10 +57,14 @@ class SlotMasker:
                 as_lower[low] = as_lower.get(low, 0) + n
         out: list[str] = []
         for w, low in zip(words, lower, strict=True):
-            if _DIGIT.search(low) or low in self.names or (
-                len(w) > 1
-                and w[0].isupper()
-                and as_lower.get(low, 0) < self.proper_share * total[low]
+            if (
+                _DIGIT.search(low)
+                or low in self.names
+                or (
+                    len(w) > 1
+                    and w[0].isupper()
+                    and as_lower.get(low, 0) < self.proper_share * total[low]
+                )
             ):
                 out.append(SLOT)
             else:
