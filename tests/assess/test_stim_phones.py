@@ -45,7 +45,7 @@ def test_phones_in_text_finds_plain_and_spelled_numbers() -> None:
 
 
 def test_phones_in_texts_reads_site_two_styles() -> None:
-    from toex.assess.stim.phones import phones_in_texts
+    from toex.assess.stim.text_phones import phones_in_texts
     from toex.synth.site2_text import N_PHONE_STYLES, spell_phone
 
     texts = [f"hi babe txt {spell_phone(7700900123, s)} for fun 💋" for s in range(N_PHONE_STYLES)]

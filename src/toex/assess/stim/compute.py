@@ -24,6 +24,7 @@ import pandas as pd
 
 from toex.assess.stim.derive import (
     account_keys,
+    advert_texts,
     derived_indicators,
     joined,
     recorded_indicators,
@@ -34,6 +35,7 @@ from toex.assess.stim.linking import EDGE_COLUMNS, components, key_edges, templa
 from toex.assess.stim.names import NameGenderReference, faker_reference
 from toex.assess.stim.partner_data import PartnerData, Window, restrict
 from toex.assess.stim.slots import slot_masker
+from toex.assess.stim.text_phones import text_phone_frame
 from toex.assess.stim.text_signals import compile_lexicon, signal_frame
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
@@ -201,7 +203,9 @@ def compute_stim(
     # the rows were read (template groups, chained edges and case IDs depend on order).
     data = restrict(data.conformed(), window).sorted()
     linking = config.linking
-    all_keys = account_keys(data, linking)
+    # Numbers written in the advert texts, found once for linking, counting and signals.
+    in_text = text_phone_frame(advert_texts(data.adverts))
+    all_keys = account_keys(data, linking, in_text)
     keys, hubs = split_hubs(all_keys, linking.max_accounts_per_key)
     lap("keys")
     indicators = pd.concat(
@@ -251,7 +255,7 @@ def compute_stim(
     case_link = all_edges.assign(case_id=owner.reindex(all_edges["account_a"]).to_numpy())
     lap("cases")
 
-    text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals))
+    text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals), in_text)
     text_signal["case_id"] = owner.reindex(text_signal["account_id"]).to_numpy()
     lap("text_signals")
     return StimResult(

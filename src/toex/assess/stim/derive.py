@@ -14,7 +14,8 @@ from toex.assess.stim.indicators import RECORDED_CODES, LinkingConfig
 from toex.assess.stim.mailbox import canonical_email
 from toex.assess.stim.names import NameGenderReference, payer_is_male
 from toex.assess.stim.partner_data import CALL_FLAGS, PartnerData
-from toex.assess.stim.phones import normalise_many, phones_in_texts
+from toex.assess.stim.phones import normalise_many
+from toex.assess.stim.text_phones import text_phone_frame
 
 KEY_COLUMNS = ["account_id", "kind", "value", "source"]
 INDICATOR_COLUMNS = ["account_id", "indicator", "evidence"]
@@ -41,19 +42,22 @@ def normalised_phones(raw: pd.Series) -> pd.Series:
     return pd.Series(mapped, index=raw.index, dtype="object")
 
 
-def text_phones(adverts: pd.DataFrame) -> pd.DataFrame:
+def advert_texts(adverts: pd.DataFrame) -> list[str | None]:
+    """The adverts' texts as a list (missing texts as None)."""
+    return [t if isinstance(t, str) else None for t in adverts["text"].tolist()]
+
+
+def text_phones(adverts: pd.DataFrame, found: pd.DataFrame | None = None) -> pd.DataFrame:
     """(account_id, value) for every phone number written in an advert's text (E.164;
     spelled-out, spaced, look-alike and emoji digits read, see
-    :func:`toex.assess.stim.phones.phones_in_texts`)."""
-    texts = [t if isinstance(t, str) else None for t in adverts["text"].tolist()]
-    found = phones_in_texts(texts)
+    :func:`toex.assess.stim.text_phones.text_phone_frame`, whose result for these adverts
+    ``found`` may already hold)."""
+    if found is None:
+        found = text_phone_frame(advert_texts(adverts))
     accounts = adverts["account_id"].to_numpy()
+    rows = found["row"].to_numpy(dtype=np.int64)
     return pd.DataFrame(
-        {
-            "account_id": [accounts[i] for i, _, _ in found],
-            "value": [e164 for _, _, e164 in found],
-        },
-        dtype="object",
+        {"account_id": accounts[rows], "value": found["e164"].to_numpy()}, dtype="object"
     )
 
 
@@ -103,9 +107,12 @@ def _keys(account: pd.Series, value: pd.Series, kind: str, source: str) -> pd.Da
     return frame[frame["value"].notna() & frame["account_id"].notna()]
 
 
-def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
+def account_keys(
+    data: PartnerData, linking: LinkingConfig, found_in_text: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every (account, key kind, value, where seen) by which accounts can link.
 
+    ``found_in_text``: the adverts' :func:`text_phone_frame`, when the caller already has it.
     Kinds: ``phone`` (registration, advert contact, numbers written in the advert text,
     payer phone; E.164), ``email`` (registered, advert contact, payer email; the mailbox,
     :func:`mailboxes`), ``payer`` (payer token).
@@ -119,7 +126,7 @@ def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
             _keys(pay["account_id"], normalised_phones(pay["payer_phone_raw"]), "phone", "payer"),
         ]
         if linking.text_phones and len(adv):
-            in_text = text_phones(adv)
+            in_text = text_phones(adv, found_in_text)
             parts.append(_keys(in_text["account_id"], in_text["value"], "phone", "advert_text"))
     if linking.email:
         parts += [
@@ -257,12 +264,15 @@ def derived_indicators(
     # "filiphop.kins", reads as "filiphopkins").
     emails = normalised_emails(acc["email"])
     boxes = mailboxes(acc["email"])
+    found: dict[tuple[str, str | None], str | None] = {}
+    for pair in zip(emails.dropna().tolist(), boxes[emails.notna()].tolist(), strict=True):
+        if pair not in found:
+            e, b = pair
+            found[pair] = reference.male_name_in_email(e) or (
+                reference.male_name_in_email(b) if b and b != e else None
+            )
     male = pd.Series(
-        [
-            (reference.male_name_in_email(e) if e else None)
-            or (reference.male_name_in_email(b) if b and b != e else None)
-            for e, b in zip(emails, boxes, strict=True)
-        ],
+        [found.get((e, b)) if e else None for e, b in zip(emails, boxes, strict=True)],
         index=acc.index,
         dtype="object",
     )

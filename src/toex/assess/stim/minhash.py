@@ -272,6 +272,12 @@ def candidate_pairs(
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")  # stable: index order in a bucket
         k = keys[order, band]
+        # Only texts in buckets of two or more (few: templates, stock text) go further.
+        same_next = k[1:] == k[:-1]
+        shared = np.zeros(len(k), dtype=bool)
+        shared[1:] |= same_next
+        shared[:-1] |= same_next
+        order, k = order[shared], k[shared]
         for step in range(1, max(1, params.window) + 1):
             if step >= len(k):
                 break
@@ -286,7 +292,8 @@ def candidate_pairs(
     both = np.concatenate(pairs).astype(np.int64)
     # One int64 per pair (i * n + j) makes the de-duplication a flat sort, not a row sort.
     n = np.int64(sig.shape[0])
-    codes = np.unique(both[:, 0] * n + both[:, 1])
+    codes = np.sort(both[:, 0] * n + both[:, 1])  # a flat sort: faster than np.unique's hash
+    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
     return np.stack([codes // n, codes % n], axis=1)
 
 

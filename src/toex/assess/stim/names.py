@@ -120,8 +120,8 @@ class NameGenderReference:
             initial = len(rest) == 1 and len(lead) > MIN_NAME_LENGTH
             if not rest or rest in self.surnames or initial:
                 return lead if lead in self.male else None
-        forenames = self.male | self.female | self.ambiguous
-        if first in self.surnames and first not in forenames:
+        forenames = (self.male, self.female, self.ambiguous)
+        if first in self.surnames and not any(first in names for names in forenames):
             return parts[1] if len(parts) > 1 and parts[1] in self.male else None
         trail = self._longest_trailing_name(first)
         if trail in self.male and first[: -len(trail)] in self.surnames:
