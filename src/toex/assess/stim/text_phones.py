@@ -17,7 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toex.assess.stim.phones import is_obscured, normalise_many, phones_in_text
+from toex.assess.stim.phones import (
+    _TEXT_PHONE,
+    is_obscured,
+    normalise_many,
+    parse_written,
+    phones_in_text,
+)
 
 # Keycap emoji ("7️⃣" is 7, U+FE0F, U+20E3) and other digit look-alikes that NFKC does not
 # fold (NFKC folds full-width, circled and mathematical digits to ASCII).
@@ -28,12 +34,17 @@ _EMOJI_DIGITS = {ord("\U0001f51f"): "10"}
 _LOOK_ALIKE_RUN = re.compile(r"(?<![A-Za-z])[0-9oOlI|]*\d[0-9oOlI|]*(?![A-Za-z])")
 _LOOK_ALIKE = str.maketrans("oOlI|", "00111")
 _DIGIT_WORDS_RE2 = "zero|nought|one|two|three|four|five|six|seven|eight|nine|oh|double|triple"
-#: RE2: texts writing digits other than as ASCII digits (the slow path): non-ASCII digits
-#: and keycaps, O / l / I touching a digit, a digit word next to a digit or another digit
-#: word. ("for", "too", "won", "ate", "tree" only count inside such a text.)
+#: RE2: texts writing digits other than as ASCII digits or digit words (the slow path):
+#: non-ASCII digits and keycaps, or O / l / I touching a digit with no other letter
+#: beside them ("o77oo", "9ool23"; not "zero7").
 _HARD = (
     r"[\x{FF10}-\x{FF19}\x{2460}-\x{2473}\x{1D7CE}-\x{1D7FF}\x{20E3}\x{1F51F}]"
-    r"|\d[oOlI|]|[oOlI|]\d"
+    r"|(?:^|[^A-Za-z])[oOlI|]+\d|\d[oOlI|]+(?:[^A-Za-z]|$)"
+)
+#: RE2: texts that may hold a number at all (seven digits, or a digit word next to a
+#: digit or another digit word).
+_MAYBE = (
+    r"(?:\d\D{0,4}){7}"
     rf"|(?i)(?:\b(?:{_DIGIT_WORDS_RE2})|\d)[\s\-.]*(?:{_DIGIT_WORDS_RE2})\b"
     rf"|(?i)\b(?:{_DIGIT_WORDS_RE2})[\s\-.]*\d"
 )
@@ -73,51 +84,43 @@ def _hard_texts(texts: list[str]) -> list[tuple[int, str, str, bool]]:
     return out
 
 
-def _split_long(segment: str) -> list[str]:
-    """A run of digits and separators holding more than one number ("07700 900123 07911
-    123456"), cut before each group that starts a number (0 or +)."""
-    pieces: list[str] = []
-    current = ""
-    for group in segment.split():
-        digits = sum(c.isdigit() for c in current)
-        if current and digits >= 10 and group[:1] in ("0", "+", "("):
-            pieces.append(current)
-            current = group
-        else:
-            current = f"{current} {group}".strip()
-    return [*pieces, current] if current else pieces
+#: RE2 form of :data:`toex.assess.stim.phones._TEXT_PHONE` (the same pattern; Arrow).
+_TEXT_PHONE_RE2 = "(?i)" + _TEXT_PHONE.pattern
 
 
-def _plain_texts(texts: pa.Array) -> list[tuple[int, str, str]]:
-    """The fast path, for texts whose numbers are written in digits and separators only:
-    Arrow cuts each text into runs of digits and separators, keeps the runs of 10 or more
-    digits, and each distinct run is parsed once (:func:`normalise_many`)."""
-    marked = pc.replace_substring_regex(texts, r"[^0-9+\s\-.()]+", "|")
-    lists = pc.split_pattern(marked, "|")
-    flat = pc.list_flatten(lists)
-    parent = pc.list_parent_indices(lists).to_numpy()
-    # A run shorter than ten characters cannot hold ten digits: most are dropped here.
-    long = np.flatnonzero(pc.utf8_length(flat).to_numpy(zero_copy_only=False) >= 10)
-    flat = flat.take(pa.array(long, pa.int64()))
-    parent = parent[long]
-    n_digits = pc.utf8_length(pc.replace_substring_regex(flat, r"\D", "")).to_numpy(
-        zero_copy_only=False
-    )
-    keep = np.flatnonzero(n_digits >= 10)
-    if keep.size == 0:
-        return []
-    segments = [s.strip(" -.(") for s in flat.take(pa.array(keep, pa.int64())).to_pylist()]
-    pieces: dict[str, list[str]] = {}
-    for seg, nd in zip(segments, n_digits[keep].tolist(), strict=True):
-        if seg not in pieces:
-            pieces[seg] = [seg] if nd <= 15 else _split_long(seg)
-    parsed = normalise_many([p for ps in pieces.values() for p in ps])
-    out: list[tuple[int, str, str]] = []
-    for seg, owner in zip(segments, parent[keep].tolist(), strict=True):
-        for piece in pieces[seg]:
-            e164 = parsed.get(piece)
-            if e164 is not None and plausible_in_text(e164):
-                out.append((int(owner), piece, e164))
+def _column_texts(texts: pa.Array) -> list[tuple[int, str, str, bool]]:
+    """The column-wise path, for texts writing digits as ASCII digits or digit words:
+    Arrow counts the runs of digits and digit words in each text and extracts the run of
+    the texts that hold one (nearly all); each distinct run is parsed once
+    (:func:`toex.assess.stim.phones.parse_written`). Texts holding two or more runs are
+    searched one by one."""
+    counts = pc.count_substring_regex(texts, _TEXT_PHONE_RE2).to_numpy(zero_copy_only=False)
+    single = np.flatnonzero(counts == 1)
+    several = np.flatnonzero(counts > 1)
+    out: list[tuple[int, str, str, bool]] = []
+    if single.size:
+        runs = pc.struct_field(
+            pc.extract_regex(
+                texts.take(pa.array(single, pa.int64())), f"(?i)(?P<run>{_TEXT_PHONE.pattern})"
+            ),
+            "run",
+        ).to_pylist()
+        distinct = list(dict.fromkeys(runs))
+        plain = normalise_many(distinct)  # plainly written numbers at once, in Arrow
+        parsed: dict[str, tuple[str, str | None, bool]] = {}
+        for run in distinct:
+            written, e164 = (run, plain.get(run)) if plain.get(run) else parse_written(run)
+            ok = e164 is not None and plausible_in_text(e164)
+            spelled = any(c.isalpha() for c in written) and is_obscured(written)
+            parsed[run] = (written, e164 if ok else None, spelled)
+        for row, run in zip(single.tolist(), runs, strict=True):
+            written, e164, obscured = parsed[run]
+            if e164 is not None:
+                out.append((row, written, e164, obscured))
+    for row in several.tolist():
+        for written, e164 in phones_in_text(str(texts[row])):
+            if plausible_in_text(e164):
+                out.append((row, written, e164, is_obscured(written)))
     return out
 
 
@@ -133,28 +136,22 @@ def text_phone_frame(texts: list[str | None]) -> pd.DataFrame:
     next to digits, O/l/I among digits, full-width or emoji digits) take the slow path:
     folded (:func:`fold_digits`) and searched with the tokenising regex
     (:func:`toex.assess.stim.phones.phones_in_text`). The rest, nearly all adverts, take the
-    column-wise fast path (:func:`_plain_texts`); their numbers are never obscured."""
+    column-wise path (:func:`_column_texts`)."""
     if not texts:
         return pd.DataFrame(columns=TEXT_PHONE_COLUMNS)
     column = pa.array(texts, pa.large_string(), from_pandas=True)
     hard = pc.match_substring_regex(column, _HARD).fill_null(False)
-    digits = pc.match_substring_regex(column, r"(?:\d\D{0,4}){7}").fill_null(False)
+    digits = pc.match_substring_regex(column, _MAYBE).fill_null(False)
     hard_np = hard.to_numpy(zero_copy_only=False)
     plain_idx = np.flatnonzero(~hard_np & digits.to_numpy(zero_copy_only=False))
     hard_idx = np.flatnonzero(hard_np)
-    rows: list[tuple[int, str, str, bool]] = (
-        [
-            (int(plain_idx[i]), raw, e164, False)
-            for i, raw, e164 in _plain_texts(column.take(pa.array(plain_idx, pa.int64())))
-        ]
-        if plain_idx.size
-        else []
-    )
-    rows += [
-        (int(hard_idx[i]), raw, e164, obscured)
-        for i, raw, e164, obscured in _hard_texts([str(texts[j]) for j in hard_idx.tolist()])
-    ]
-    frame = pd.DataFrame(rows, columns=TEXT_PHONE_COLUMNS)
+    rows = _column_texts(column.take(pa.array(plain_idx, pa.int64()))) if plain_idx.size else []
+    hard_rows = _hard_texts([str(texts[j]) for j in hard_idx.tolist()])
+    frame = pd.DataFrame(rows + hard_rows, columns=TEXT_PHONE_COLUMNS)
+    # Positions within each path back to positions in ``texts``.
+    where = np.concatenate([plain_idx, hard_idx]).astype(np.int64)
+    offset = np.repeat(np.array([0, len(plain_idx)], dtype=np.int64), [len(rows), len(hard_rows)])
+    frame["row"] = where[frame["row"].to_numpy(dtype=np.int64) + offset]
     return frame.sort_values("row", kind="stable").reset_index(drop=True)
 
 
