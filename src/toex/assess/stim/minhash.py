@@ -268,33 +268,32 @@ def candidate_pairs(
     if idx.size < 2:
         return np.empty((0, 2), dtype=np.int64)
     keys = band_keys(sig[idx], params)
-    pairs: list[np.ndarray] = []
+    n = np.int64(sig.shape[0])
+    # One int64 per pair (i * n + j, i < j): the de-duplication is then a flat sort.
+    codes: list[np.ndarray] = []
     for band in range(keys.shape[1]):
         order = np.argsort(keys[:, band], kind="stable")  # stable: index order in a bucket
         k = keys[order, band]
-        # Only texts in buckets of two or more (few: templates, stock text) go further.
+        # Only texts in buckets of two or more go further.
         same_next = k[1:] == k[:-1]
         shared = np.zeros(len(k), dtype=bool)
         shared[1:] |= same_next
         shared[:-1] |= same_next
-        order, k = order[shared], k[shared]
+        order, k = idx[order[shared]], k[shared]
         for step in range(1, max(1, params.window) + 1):
             if step >= len(k):
                 break
             same = k[step:] == k[:-step]
             if not same.any():
                 break
-            left = idx[order[:-step][same]]
-            right = idx[order[step:][same]]
-            pairs.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
-    if not pairs:
+            left, right = order[:-step][same], order[step:][same]
+            codes.append(np.minimum(left, right) * n + np.maximum(left, right))
+    if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    both = np.concatenate(pairs).astype(np.int64)
-    # One int64 per pair (i * n + j) makes the de-duplication a flat sort, not a row sort.
-    n = np.int64(sig.shape[0])
-    codes = np.sort(both[:, 0] * n + both[:, 1])  # a flat sort: faster than np.unique's hash
-    codes = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
-    return np.stack([codes // n, codes % n], axis=1)
+    flat = np.concatenate(codes)
+    flat.sort()
+    flat = flat[np.concatenate([[True], flat[1:] != flat[:-1]])]
+    return np.stack([flat // n, flat % n], axis=1)
 
 
 def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
