@@ -33,7 +33,6 @@ _EMOJI_DIGITS = {ord("\U0001f51f"): "10"}
 # "9ool23"; "zero0123" keeps its word.
 _LOOK_ALIKE_RUN = re.compile(r"(?<![A-Za-z])[0-9oOlI|]*\d[0-9oOlI|]*(?![A-Za-z])")
 _LOOK_ALIKE = str.maketrans("oOlI|", "00111")
-_DIGIT_WORDS_RE2 = "zero|nought|one|two|three|four|five|six|seven|eight|nine|oh|double|triple"
 #: RE2: texts writing digits other than as ASCII digits or digit words (the slow path):
 #: non-ASCII digits and keycaps, or O / l / I touching a digit with no other letter
 #: beside them ("o77oo", "9ool23"; not "zero7").
@@ -41,15 +40,6 @@ _HARD = (
     r"[\x{FF10}-\x{FF19}\x{2460}-\x{2473}\x{1D7CE}-\x{1D7FF}\x{20E3}\x{1F51F}]"
     r"|(?:^|[^A-Za-z])[oOlI|]+\d|\d[oOlI|]+(?:[^A-Za-z]|$)"
 )
-#: RE2: texts that may hold a number at all (seven digits, or a digit word next to a
-#: digit or another digit word).
-_MAYBE = (
-    r"(?:\d\D{0,4}){7}"
-    rf"|(?i)(?:\b(?:{_DIGIT_WORDS_RE2})|\d)[\s\-.]*(?:{_DIGIT_WORDS_RE2})\b"
-    rf"|(?i)\b(?:{_DIGIT_WORDS_RE2})[\s\-.]*\d"
-)
-
-
 def fold_digits(text: str) -> str:
     """``text`` with digit look-alikes made ASCII digits: full-width, circled and bold
     digits (NFKC), keycap emoji, and the letters O, l and I in a run of digits that no
@@ -141,9 +131,9 @@ def text_phone_frame(texts: list[str | None]) -> pd.DataFrame:
         return pd.DataFrame(columns=TEXT_PHONE_COLUMNS)
     column = pa.array(texts, pa.large_string(), from_pandas=True)
     hard = pc.match_substring_regex(column, _HARD).fill_null(False)
-    digits = pc.match_substring_regex(column, _MAYBE).fill_null(False)
     hard_np = hard.to_numpy(zero_copy_only=False)
-    plain_idx = np.flatnonzero(~hard_np & digits.to_numpy(zero_copy_only=False))
+    present = pc.is_valid(column).to_numpy(zero_copy_only=False)
+    plain_idx = np.flatnonzero(~hard_np & present)
     hard_idx = np.flatnonzero(hard_np)
     rows = _column_texts(column.take(pa.array(plain_idx, pa.int64()))) if plain_idx.size else []
     hard_rows = _hard_texts([str(texts[j]) for j in hard_idx.tolist()])
