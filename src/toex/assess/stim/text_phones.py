@@ -40,6 +40,8 @@ _HARD = (
     r"[\x{FF10}-\x{FF19}\x{2460}-\x{2473}\x{1D7CE}-\x{1D7FF}\x{20E3}\x{1F51F}]"
     r"|(?:^|[^A-Za-z])[oOlI|]+\d|\d[oOlI|]+(?:[^A-Za-z]|$)"
 )
+
+
 def fold_digits(text: str) -> str:
     """``text`` with digit look-alikes made ASCII digits: full-width, circled and bold
     digits (NFKC), keycap emoji, and the letters O, l and I in a run of digits that no
