@@ -1,8 +1,10 @@
 """``toex assess stim``: the STIM report, cases and the referral workflow.
 
 ``toex assess stim [--from D] [--to D]`` prints the briefing's STIM tables for the date
-range; subcommands list cases and move referrals through new -> triaged -> referred ->
-outcome as a named user of the operational store (each step audited). Commands hold no
+range; ``toex assess stim run`` recomputes STIM on the current snapshot into a new one (as
+the pipeline's STIM stage does); the other subcommands list cases and move referrals through
+new -> triaged -> referred -> outcome as a named user of the operational store (each step
+audited). Commands hold no
 logic: each calls one function of :mod:`toex.assess.stim.service` or
 :mod:`toex.ops.referrals`.
 """
