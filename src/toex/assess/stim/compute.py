@@ -56,6 +56,8 @@ class StimResult:
     template_groups_dropped: int = 0
     #: Wall-clock seconds per step of :func:`compute_stim` (for the run log and the bench).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The usable (non-hub) linking keys (account_id, kind, value, source).
+    keys: pd.DataFrame | None = None
 
 
 def _level_name(rank: int) -> str:
@@ -269,4 +271,5 @@ def compute_stim(
         window=window,
         template_groups_dropped=dropped,
         timings=timings,
+        keys=keys,
     )

@@ -173,7 +173,11 @@ def write_result(con: Any, result: StimResult) -> None:
 def _write_keys(con: Any, data: PartnerData, result: StimResult, config: IndicatorSet) -> None:
     from toex.assess.stim.derive import account_keys, split_hubs
 
-    keys, _ = split_hubs(account_keys(data, config.linking), config.linking.max_accounts_per_key)
+    keys = result.keys
+    if keys is None:
+        keys, _ = split_hubs(
+            account_keys(data, config.linking), config.linking.max_accounts_per_key
+        )
     owner = result.entity.set_index("account_id")["case_id"]
     keys = keys.assign(case_id=owner.reindex(keys["account_id"]).to_numpy())
     raw = raw_connection(con)
