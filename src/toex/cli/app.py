@@ -41,6 +41,7 @@ def _register() -> None:
         resolve_commands,
         stim_commands,
         synth_commands,
+        tracker_commands,
         web_commands,
     )
 

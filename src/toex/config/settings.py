@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="Path of a MoPI retention-review rules YAML replacing the shipped one "
         "(docs/methods.md).",
     )
+    impact_costs: Path | None = Field(
+        None,
+        description="YAML of the impact evaluation's cost model replacing the shipped one "
+        "(staff-day cost, staff per threat, caveats; docs/methods.md).",
+    )
     fttcg_calendar: Path | None = Field(
         None,
         description="YAML of FTTCG meeting calendars by force code, replacing the force "
@@ -127,6 +132,12 @@ class Settings(BaseSettings):
     )
     packs_dir: Path | None = Field(
         None, description="Where force profile packs are written; default <data_dir>/packs."
+    )
+    ingest_max_field_bytes: int = Field(
+        1_048_576,
+        gt=0,
+        description="Largest field value (UTF-8 bytes) ingest accepts; a record with a longer "
+        "one is quarantined (field_too_large).",
     )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")

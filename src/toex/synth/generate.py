@@ -27,7 +27,7 @@ from toex.synth.formats import file_format
 from toex.synth.names import build_namebook
 from toex.synth.network import plant_missing_children, plant_trafficking_network
 from toex.synth.ocg import plant_ocg
-from toex.synth.operations import write_operations
+from toex.synth.operations import write_operations, write_tracker
 from toex.synth.partner_files import write_partner
 from toex.synth.people import OFFENDER, PUBLIC, name_locales, plant_name_dob_pairs, plant_twins
 from toex.synth.people_truth import write_objects, write_persons
@@ -225,6 +225,7 @@ def generate(
     if progress:
         progress("truth tables", 0, total)
     states.append(write_operations(world, out, plan.operations, sinks))
+    tracker = write_tracker(world, out, plan.operations)
     sinks.mentions.close()
     sinks.events.close()
     _write_quarantine(out, sinks)
@@ -237,6 +238,7 @@ def generate(
         "seed": seed,
         "scale": scale,
         "as_of": str(world.rates.as_of),
+        "tracker": tracker,
         "files": [
             {
                 "path": s.path,

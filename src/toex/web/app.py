@@ -39,10 +39,12 @@ from toex.web.routers import (
     home,
     network,
     packs,
+    performance,
     perpetrators,
     person,
     search,
     stim,
+    tracker,
 )
 from toex.web.sessions import SessionCodec, SessionMiddleware
 from toex.web.warehouse import SnapshotSource, Warehouse, engine_source
@@ -123,6 +125,8 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         api,
         stim,
         packs,
+        tracker,
+        performance,
     ):
         app.include_router(module.router)
     errors.install(app)
