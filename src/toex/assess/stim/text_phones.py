@@ -77,42 +77,43 @@ def _hard_texts(texts: list[str]) -> list[tuple[int, str, str, bool]]:
 
 
 #: RE2 form of :data:`toex.assess.stim.phones._TEXT_PHONE` (the same pattern; Arrow).
-_TEXT_PHONE_RE2 = "(?i)" + _TEXT_PHONE.pattern
+_LETTER = re.compile(r"[A-Za-z]")
+_TEXT_PHONE_RE2 = "(?i)" + _TEXT_PHONE.pattern  # the flag applies to the whole pattern
 
 
 def _column_texts(texts: pa.Array) -> list[tuple[int, str, str, bool]]:
-    """The column-wise path, for texts writing digits as ASCII digits or digit words:
-    Arrow counts the runs of digits and digit words in each text and extracts the run of
-    the texts that hold one (nearly all); each distinct run is parsed once
-    (:func:`toex.assess.stim.phones.parse_written`). Texts holding two or more runs are
-    searched one by one."""
-    counts = pc.count_substring_regex(texts, _TEXT_PHONE_RE2).to_numpy(zero_copy_only=False)
-    single = np.flatnonzero(counts == 1)
-    several = np.flatnonzero(counts > 1)
+    """The column-wise path, for texts writing digits as ASCII digits or digit words: one
+    Arrow (RE2) pass fences every run of digits and digit words with NUL characters, a
+    split on NUL then puts the runs at the odd positions of each text's pieces, and each
+    distinct run is parsed once (plain ones in Arrow, :func:`normalise_many`; the rest by
+    :func:`toex.assess.stim.phones.parse_written`)."""
+    clean = pc.replace_substring(texts, "\x00", " ")
+    fenced = pc.replace_substring_regex(clean, f"({_TEXT_PHONE_RE2})", "\x00\\1\x00")
+    pieces = pc.split_pattern(fenced, "\x00")
+    flat = pc.list_flatten(pieces)
+    if len(flat) == 0:
+        return []
+    parent = pc.list_parent_indices(pieces).to_numpy()
+    offsets = pieces.offsets.to_numpy()[:-1].astype(np.int64)
+    position = np.arange(len(flat), dtype=np.int64) - offsets[parent]
+    odd = np.flatnonzero(position % 2 == 1)
+    if odd.size == 0:
+        return []
+    runs = flat.take(pa.array(odd, pa.int64())).to_pylist()
+    distinct = list(dict.fromkeys(runs))
+    plain = normalise_many(distinct)  # plainly written numbers at once, in Arrow
+    parsed: dict[str, tuple[str, str | None, bool]] = {}
+    for run in distinct:
+        known = plain.get(run)
+        written, e164 = (run, known) if known else parse_written(run)
+        ok = e164 is not None and plausible_in_text(e164)
+        spelled = bool(_LETTER.search(written)) and is_obscured(written)
+        parsed[run] = (written, e164 if ok else None, spelled)
     out: list[tuple[int, str, str, bool]] = []
-    if single.size:
-        runs = pc.struct_field(
-            pc.extract_regex(
-                texts.take(pa.array(single, pa.int64())), f"(?i)(?P<run>{_TEXT_PHONE.pattern})"
-            ),
-            "run",
-        ).to_pylist()
-        distinct = list(dict.fromkeys(runs))
-        plain = normalise_many(distinct)  # plainly written numbers at once, in Arrow
-        parsed: dict[str, tuple[str, str | None, bool]] = {}
-        for run in distinct:
-            written, e164 = (run, plain.get(run)) if plain.get(run) else parse_written(run)
-            ok = e164 is not None and plausible_in_text(e164)
-            spelled = any(c.isalpha() for c in written) and is_obscured(written)
-            parsed[run] = (written, e164 if ok else None, spelled)
-        for row, run in zip(single.tolist(), runs, strict=True):
-            written, e164, obscured = parsed[run]
-            if e164 is not None:
-                out.append((row, written, e164, obscured))
-    for row in several.tolist():
-        for written, e164 in phones_in_text(str(texts[row])):
-            if plausible_in_text(e164):
-                out.append((row, written, e164, is_obscured(written)))
+    for row, run in zip(parent[odd].tolist(), runs, strict=True):
+        written, e164, obscured = parsed[run]
+        if e164 is not None:
+            out.append((row, written, e164, obscured))
     return out
 
 
