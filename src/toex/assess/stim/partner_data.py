@@ -144,6 +144,9 @@ class PartnerData:
             present = [c for c in cols if c in frame.columns]
             if not present or frame.empty:
                 return frame.reset_index(drop=True)
+            first = frame[present[0]]
+            if first.notna().all() and first.is_unique and first.is_monotonic_increasing:
+                return frame.reset_index(drop=True)  # already in order (read with ORDER BY)
             keyed = frame.assign(**{f"__k{i}": frame[c].astype(str) for i, c in enumerate(present)})
             keys = [f"__k{i}" for i in range(len(present))]
             return keyed.sort_values(keys, kind="stable").drop(columns=keys).reset_index(drop=True)
