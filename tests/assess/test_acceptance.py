@@ -52,13 +52,27 @@ def check_ranks(report: list[dict[str, Any]], n_planted: int) -> None:
         assert r["force_rank"] <= r["unresolved_force_rank"], r
 
 
-def check_reason_numbers(report: list[dict[str, Any]]) -> None:
+def victims_with_mistyped_dobs(truth: Path) -> set[str]:
+    """Planted scenarios with a victim every one of whose records carries a generated DOB
+    error (a digit typo, a transposition...): no record states her true age."""
+    rows = duckdb.sql(
+        "SELECT DISTINCT scenario_id FROM read_parquet(?) "
+        "WHERE role = 'victim' AND scenario_id IS NOT NULL GROUP BY scenario_id, person_id "
+        "HAVING bool_and(len(list_filter(variations, v -> v LIKE 'dob%')) > 0)",
+        params=[str(truth / "truth" / "mentions.parquet")],
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def check_reason_numbers(report: list[dict[str, Any]], mistyped: set[str] | None = None) -> None:
     """Every number of every reason against the truth.
 
     Where resolution put all his records, and nobody else's, into one person, his own facts
     must equal the truth exactly; where it missed some of his records (or added others'), the
     counts may differ by no more than the records it got wrong. His victims must equal the
-    truth unless resolution split one of them: then as many as it made of them.
+    truth unless resolution split one of them: then as many as it made of them. Victims' ages
+    are those their records state: where a victim's record carries a generated DOB error
+    (scenarios in ``mistyped``) the age range may differ from the true one, nothing else.
     """
     for r in report:
         got, want = r["reason_numbers"], r["truth_numbers"]
@@ -71,7 +85,9 @@ def check_reason_numbers(report: list[dict[str, Any]]) -> None:
         if wrong == 0:
             assert got["n_victims"] == r["victim_clusters"], r
         if wrong == 0 and r["victim_clusters"] == want["n_victims"]:
-            assert r["mismatches"] == [], r
+            ages = {"victim_age_min", "victim_age_max"}
+            allowed = ages if r["scenario_id"] in (mistyped or set()) else set()
+            assert set(r["mismatches"]) <= allowed, r
 
 
 def check_safeguarding(con: duckdb.DuckDBPyConnection, truth: Path, mention_person: str) -> None:
@@ -213,7 +229,7 @@ def test_small_pipeline_finds_every_planted_offender(
     try:
         report = evaluate_planted_offenders(con, synth)
         check_ranks(report, len(planted_offenders(synth)))
-        check_reason_numbers(report)
+        check_reason_numbers(report, victims_with_mistyped_dobs(synth))
         check_safeguarding(con, synth, "resolved_mention_person")
     finally:
         con.close()
@@ -222,7 +238,9 @@ def test_small_pipeline_finds_every_planted_offender(
     con = duckdb.connect(str(copy))
     try:
         assess_with_truth(con, synth)
+        mistyped = victims_with_mistyped_dobs(synth)
         for r in evaluate_planted_offenders(con, synth, TRUTH_MENTION_PERSON):
-            assert r["reason_numbers"] == r["truth_numbers"], r
+            ages = {"victim_age_min", "victim_age_max"} if r["scenario_id"] in mistyped else set()
+            assert set(r["mismatches"]) <= ages, r
     finally:
         con.close()
