@@ -238,6 +238,42 @@ def test_family_conflict_spares_a_typo_of_a_commoner_forename(tmp_path: Path) ->
     assert ("SARANH", "AALLY") not in hits  # two typos of one name
 
 
+def test_family_conflict_keeps_a_twin_from_a_typo_of_his_brothers_name(tmp_path: Path) -> None:
+    # DFAVID reads as a keying error of DAVID, not of RAY: DFAVID and RAY (twins sharing a
+    # surname, DOB and address) are two people; DFAVID and DAVE (DAVID's nickname) are not.
+    dob = dt.date(1964, 6, 16)
+    people = [{"forename": "DAVID", "surname": "GUINEVAN", "dob": dob}] * 10
+    people += [
+        {"forename": name, "surname": "GUINEVAN", "dob": dob} for name in ("DFAVID", "RAY", "DAVE")
+    ]
+    feats = _features(tmp_path, people)
+    by_name = dict(
+        zip(feats["forename"].to_pylist(), feats["forename_typo_of"].to_pylist(), strict=True)
+    )
+    assert (
+        by_name["RAY"] is None and "|DAVID|" in by_name["DFAVID"] and "|DAVE|" in by_name["DFAVID"]
+    )
+    con = duckdb.connect()
+    con.register("f", feats)
+    cols = feats.column_names
+    sel = ", ".join([f'l."{c}" AS "{c}_l"' for c in cols] + [f'r."{c}" AS "{c}_r"' for c in cols])
+    from toex.resolve.comparisons import level_gamma, surname_comparison
+
+    same = level_gamma(surname_comparison(), "Exact match on surname")
+    con.execute(
+        f"CREATE TABLE p AS SELECT {sel}, 0 AS gamma_forename, {same} AS gamma_surname, "
+        "-1 AS gamma_identifiers FROM f l JOIN f r ON l.forename <> r.forename "
+        "WHERE l.forename = 'DFAVID' AND r.forename IN ('RAY', 'DAVE')"
+    )
+    hits = {
+        (a, b)
+        for a, b in con.execute(
+            f"SELECT forename_l, forename_r FROM p WHERE {family_conflict_sql()}"
+        ).fetchall()
+    }
+    assert hits == {("DFAVID", "RAY")}
+
+
 def test_two_pnc_ids_in_one_cluster_are_two_people() -> None:
     from toex.resolve.comparisons import identifier_conflicts
 

@@ -298,9 +298,11 @@ def family_conflict_sql() -> str:
     ``<feature>_l`` / ``<feature>_r``) marking two people of one family: both forenames
     known and unrelated (not equal, swapped, nicknames, a middle name or an initial of each
     other, and more than two edits from each other and from each other's nicknames),
-    neither reading as a keying error of a much commoner forename (``forename_typo``:
-    ``SARANH`` and ``AALLY``, typos of SARAH and of its nickname SALLY, are not two
-    sisters), under one family name, with no shared PNC ID or CRO number.
+    unless one reads as a keying error of a much commoner forename (``forename_typo``) and
+    the other is a typo too or the name (or a nickname of the name) it was meant as
+    (``SARANH`` and ``AALLY``, typos of SARAH and of its nickname SALLY, are not two
+    sisters; ``DFAVID``, a typo of DAVID, and his twin ``RAY`` are), under one family name,
+    with no shared PNC ID or CRO number.
 
     Twins share a surname, DOB and address, siblings and spouses a surname and address;
     one person recorded under two unrelated forenames with the same surname is rarer than
@@ -309,9 +311,13 @@ def family_conflict_sql() -> str:
     sur = surname_comparison()
     family = ", ".join(str(level_gamma(sur, label)) for label in SAME_FAMILY_NAME_LEVELS)
     same_id = level_gamma(identifier_comparison(), "same PNC ID or CRO number")
+    typo_l, typo_r = "coalesce(forename_typo_l, FALSE)", "coalesce(forename_typo_r, FALSE)"
+    meant_r = "contains(coalesce(forename_typo_of_l, ''), '|' || forename_r || '|')"
+    meant_l = "contains(coalesce(forename_typo_of_r, ''), '|' || forename_l || '|')"
     return (
         "gamma_forename = 0 "
-        "AND NOT coalesce(forename_typo_l, FALSE) AND NOT coalesce(forename_typo_r, FALSE) "
+        f"AND NOT ({typo_l} AND ({typo_r} OR {meant_r})) "
+        f"AND NOT ({typo_r} AND ({typo_l} OR {meant_l})) "
         f"AND gamma_surname IN ({family}) "
         f"AND gamma_identifiers <> {same_id} "
         f"AND NOT ({near_variant_sql(2)})"

@@ -97,33 +97,45 @@ as a keying error of it (:func:`typo_like`)."""
 
 
 def typo_like(counts: dict[str, int], ratio: int = TYPO_RATIO) -> set[str]:
+    """The forenames of ``counts`` that read as keying errors (:func:`typo_targets`)."""
+    return set(typo_targets(counts, ratio))
+
+
+def typo_targets(counts: dict[str, int], ratio: int = TYPO_RATIO) -> dict[str, list[str]]:
     """The forenames of ``counts`` (forename -> mentions holding it) that read as keying
     errors: one edit (insertion, deletion, substitution or adjacent swap) from a forename
     at least ``ratio`` times as common that is not one of its nicknames (``SARANH`` next to
     ``SARAH``; not ``KARL`` next to ``CARL`` unless CARL is ten times as common).
 
     The classic spelling-correction signal: a typo is a rare string next to a common one.
-    Symmetric deletion over an inverted index, so the work grows with the distinct names."""
+    Symmetric deletion over an inverted index, so the work grows with the distinct names.
+    Each typo maps to the commoner forenames it may have been meant as."""
     index: dict[str, set[str]] = {}
     for g in counts:
         for k in deletion_keys([g]):
             index.setdefault(k, set()).add(g)
-    out: set[str] = set()
+    out: dict[str, list[str]] = {}
     for f, n in counts.items():
         nicks = set(forename_variants(f))
-        for k in deletion_keys([f]):
-            if any(g != f and g not in nicks and counts[g] >= ratio * n for g in index[k]):
-                out.add(f)
-                break
+        meant = {
+            g
+            for k in deletion_keys([f])
+            for g in index[k]
+            if g != f and g not in nicks and counts[g] >= ratio * n
+        }
+        if meant:
+            out[f] = sorted(meant)
     return out
 
 
 def forename_lookup(forenames: list[str], counts: dict[str, int] | None = None) -> pa.Table:
     """A table ``forename, forename_groups, forename_variants, forename_nicks,
-    forename_near, forename_typo`` for the given distinct forenames (``forename_nicks``:
+    forename_near, forename_typo, forename_typo_of`` for the given distinct forenames
+    (``forename_nicks``:
     its variants, ``forename_near``: its half of the one-edit relation, both as
     :func:`delimited` strings; ``forename_typo``: whether it reads as a keying error of a
-    much commoner forename, :func:`typo_like`, given the mention ``counts``).
+    much commoner forename, :func:`typo_like`, given the mention ``counts``;
+    ``forename_typo_of``: the names it may have been meant as, with their nicknames).
 
     Each related pair of :func:`one_edit_relation` is held once, by the rarer of the two
     forenames (fewer mentions in ``counts``, then the name): a pair is related when either
@@ -138,7 +150,7 @@ def forename_lookup(forenames: list[str], counts: dict[str, int] | None = None) 
         f: [g for g in related if rank[f] < rank[g]]
         for f, related in one_edit_relation(forenames).items()
     }
-    typos = typo_like({f: (counts or {}).get(f, 1) for f in forenames})
+    typos = typo_targets({f: (counts or {}).get(f, 1) for f in forenames})
     return pa.table(
         {
             "forename": pa.array(forenames, pa.string()),
@@ -149,6 +161,15 @@ def forename_lookup(forenames: list[str], counts: dict[str, int] | None = None) 
             "forename_nicks": pa.array([delimited(v) for v in variants], pa.string()),
             "forename_near": pa.array([delimited(near[f]) for f in forenames], pa.string()),
             "forename_typo": pa.array([f in typos for f in forenames], pa.bool_()),
+            "forename_typo_of": pa.array(
+                [
+                    delimited(sorted({v for g in typos[f] for v in forename_variants(g)}))
+                    if f in typos
+                    else None
+                    for f in forenames
+                ],
+                pa.string(),
+            ),
         }
     )
 

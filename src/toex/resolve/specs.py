@@ -37,7 +37,7 @@ def person_spec(u_max_pairs: float = 1e6, em_max_pairs: float | None = 1e6) -> M
         u_max_pairs=u_max_pairs,
         em_max_pairs=em_max_pairs,
         conflict=family_conflict_sql,
-        conflict_columns=("forename", "forename_variants", "forename_typo"),
+        conflict_columns=("forename", "forename_variants", "forename_typo", "forename_typo_of"),
         attribute_conflicts=lambda: [dob_conflict(), *identifier_conflicts()],
     )
 
