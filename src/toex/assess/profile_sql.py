@@ -77,7 +77,8 @@ WITH h AS (
   FROM {mention_person} AS mp JOIN staged_location AS l USING (mention_id)
   WHERE l.relation = 'home' AND l.postcode IS NOT NULL)
 SELECT * FROM h WHERE postcode IN (
-  SELECT postcode FROM h GROUP BY postcode HAVING count(DISTINCT person_id) <= {int(max_persons)})"""
+  SELECT postcode FROM h GROUP BY postcode
+  HAVING count(DISTINCT person_id) <= {int(max_persons)})"""
     return {"sql": sql, "output_table_name": HOME}
 
 

@@ -185,7 +185,8 @@ def run_profiles(
         try:
             run_steps(raw, [step])
         except duckdb.Error as exc:
-            raise PipelineError(f"profiles: building {step['output_table_name']} failed: {exc}")
+            name = step["output_table_name"]
+            raise PipelineError(f"profiles: building {name} failed: {exc}") from exc
 
     def count(sql: str) -> int:
         row = raw.execute(sql).fetchone()

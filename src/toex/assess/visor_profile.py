@@ -36,7 +36,13 @@ from toex.model.profile_codes import (
 VISOR_TABLE = "assess_visor"
 REG = "assess__vs_reg"
 ACT = "assess__vs_act"
-OTHER_KINDS = ("child_victim", "child_contact", "missing_contact", "missing_shared", "network_shared")
+OTHER_KINDS = (
+    "child_victim",
+    "child_contact",
+    "missing_contact",
+    "missing_shared",
+    "network_shared",
+)
 ORDER = "score DESC, n_sexual_since DESC, n_crimes_since DESC, person_id, reference"
 KIND_WORDS = {
     "crime": "crimes as suspect since registration",
@@ -58,7 +64,8 @@ SELECT e.event_id, e.force, e.reference, e.source_file, e.source_row, mp.person_
   e.occurred_from AS registered, e.offence_code AS index_offence,
   e.mappa_category AS category_raw,
   {code_case_sql("e.mappa_category", MAPPA_CATEGORY_SPELLINGS)} AS mappa_category,
-  e.mappa_level AS level_raw, {code_case_sql("e.mappa_level", MAPPA_LEVEL_SPELLINGS)} AS mappa_level,
+  e.mappa_level AS level_raw,
+  {code_case_sql("e.mappa_level", MAPPA_LEVEL_SPELLINGS)} AS mappa_level,
   e.risk_level AS rosh_raw, {code_case_sql("e.risk_level", ROSH_SPELLINGS)} AS rosh
 FROM staged_event AS e
 JOIN staged_person_mention AS m ON m.event_id = e.event_id AND m.role = 'registrant'
@@ -156,6 +163,9 @@ def visor_sql(cfg: ProfilesConfig, as_of: dt.date) -> Step:
         f"  list(DISTINCT ref ORDER BY ref) FILTER (WHERE kind = '{k}') AS refs_{k}"
         for k in KIND_WORDS
     )
+    records = (
+        f"(SELECT event_id AS reg_id, event_id FROM {REG} UNION SELECT reg_id, event_id FROM {ACT})"
+    )
     sql = f"""
 WITH a AS (
   SELECT a.*, e.force || ' ' || e.reference AS ref, coalesce(e.occurred_from, e.reported_date)
@@ -172,7 +182,8 @@ b AS (
     coalesce(g.n_missing_contact, 0) AS n_missing_contact,
     coalesce(g.n_missing_shared, 0) AS n_missing_shared,
     coalesce(g.n_network_shared, 0) AS n_network_shared, coalesce(g.n_breach, 0) AS n_breach,
-    g.refs_crime, g.refs_sexual, g.refs_child_victim, g.refs_intel, g.refs_child_contact, g.refs_missing_contact,
+    g.refs_crime, g.refs_sexual, g.refs_child_victim, g.refs_intel, g.refs_child_contact,
+    g.refs_missing_contact,
     g.refs_missing_shared, g.refs_network_shared, g.refs_breach, g.last_activity
   FROM {REG} AS r LEFT JOIN agg AS g ON g.reg_id = r.event_id
   LEFT JOIN {FORCE_REGION} AS fr ON fr.force = r.force),
@@ -188,7 +199,7 @@ s AS (
     + {float(w.breach)!r} * least(n_breach, 3)
     + {_points(w.mappa_level, "mappa_level")} + {_points(w.rosh, "rosh")} AS score
   FROM b),
-mk AS ({marks_sql(f"(SELECT event_id AS reg_id, event_id FROM {REG} UNION SELECT reg_id, event_id FROM {ACT})", "reg_id")})
+mk AS ({marks_sql(records, "reg_id")})
 SELECT s.person_id, s.force, s.region, s.reference, s.registered, s.mappa_category,
   s.mappa_level, s.rosh, s.index_offence, s.n_crime AS n_crimes_since,
   s.n_sexual AS n_sexual_since, s.n_child_victim AS n_child_victims_since,

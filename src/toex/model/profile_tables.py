@@ -93,7 +93,9 @@ VISOR = spec(
     Column("n_sexual_since", "int64", "Sexual or VAWG crimes as suspect since.", False),
     Column("n_child_victims_since", "int64", "Child victims of those crimes.", False),
     Column("n_intel_since", "int64", "Intelligence naming the person since.", False),
-    Column("n_child_contacts", "int64", "Distinct children on records with the person since.", False),
+    Column(
+        "n_child_contacts", "int64", "Distinct children on records with the person since.", False
+    ),
     Column(
         "n_missing_contacts", "int64", "Missing children on records with the person since.", False
     ),
@@ -139,8 +141,13 @@ PROFILE_ISSUE = spec(
     Column("reference", "string", "Its reference.", False),
     Column("field", "string", "The field at fault.", False),
     Column("raw_value", "string", "The value as staged."),
-    Column("reason_code", "string", "end_before_start, unknown_risk, unknown_mappa_category, "
-           "unknown_mappa_level or unknown_rosh.", False),
+    Column(
+        "reason_code",
+        "string",
+        "end_before_start, unknown_risk, unknown_mappa_category, "
+        "unknown_mappa_level or unknown_rosh.",
+        False,
+    ),
     Column("reason", "string", "In words.", False),
     provenance=False,
 )

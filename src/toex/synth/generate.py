@@ -32,6 +32,7 @@ from toex.synth.partner_files import write_partner
 from toex.synth.people import OFFENDER, PUBLIC, name_locales, plant_name_dob_pairs, plant_twins
 from toex.synth.people_truth import write_objects, write_persons
 from toex.synth.population import build_pools, build_population, force_weights
+from toex.synth.profile_scenarios import plant_profiles
 from toex.synth.rates import load_rates, weighted
 from toex.synth.rows import FileState, TruthSinks, write_chunk
 from toex.synth.scenario_truth import identity_scenarios, write_scenarios
@@ -119,6 +120,7 @@ def build_world(seed: int, scale_name: str) -> tuple[World, ScenarioPlan, dict[s
     network = plant_trafficking_network(world, plan)
     plant_missing_children(world, plan, network)
     plant_ocg(world, plan)
+    plant_profiles(world, plan)
     plan.scenarios.extend(identity_scenarios(world, twins, pairs))
     world.start_counting()
     return world, plan, {"volumes": volumes}
