@@ -41,6 +41,7 @@ from toex.web.routers import (
     packs,
     perpetrators,
     person,
+    profiles,
     search,
     stim,
 )
@@ -117,6 +118,7 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         network,
         perpetrators,
         crossforce,
+        profiles,
         admin,
         account,
         audit,
