@@ -17,6 +17,7 @@ from toex.assess.sql_steps import query, table_exists
 from toex.assess.visor_profile import VISOR_TABLE
 from toex.assess.warnings_person import WARNING_TABLE
 from toex.errors import ConfigError, NotFoundError
+from toex.ops.access import AccessScope
 
 MISPER_COLUMNS = (
     "person_id",
@@ -143,3 +144,32 @@ def profile_issues(con: Any, force: str | None = None) -> list[dict[str, Any]]:
     if force:
         return query(con, f"SELECT * FROM {ISSUE_TABLE} WHERE force = ?", [force_code(force)])
     return query(con, f"SELECT * FROM {ISSUE_TABLE}")
+
+
+def permitted(row: dict[str, Any], scope: AccessScope) -> bool:
+    """Whether ``scope`` may see every record a profile row draws on (its ``mark_*``)."""
+    forces, codes, classes = (row.get(k) for k in MARKS)
+    if scope.empty or forces is None or codes is None or classes is None:
+        return False
+    return (
+        all(f in scope.forces for f in forces)
+        and all(c in scope.handling_codes for c in codes)
+        and all(c in scope.classifications for c in classes)
+    )
+
+
+def misper_pack_rows(con: Any, force: str, scope: AccessScope) -> list[dict[str, Any]] | None:
+    """The force pack's missing-person section: the force's profile rows the pack's scope
+    may see, re-ranked among them; None when the snapshot has no profile."""
+    if not table_exists(con, MISPER_TABLE):
+        return None
+    rows = [r for r in misper_profile(con, force=force, top=None) if permitted(r, scope)]
+    return [{**r, "rank": i} for i, r in enumerate(rows, start=1)]
+
+
+def visor_pack_rows(con: Any, force: str, scope: AccessScope) -> list[dict[str, Any]] | None:
+    """The force pack's ViSOR section: the force's registrations the scope may see."""
+    if not table_exists(con, VISOR_TABLE):
+        return None
+    rows = [r for r in visor_profile(con, force=force, top=None) if permitted(r, scope)]
+    return [{**r, "rank": i} for i, r in enumerate(rows, start=1)]
