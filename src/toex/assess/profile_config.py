@@ -121,6 +121,8 @@ class VisorConfig(_Strict):
     """The ViSOR profile."""
 
     breach_words: tuple[str, ...] = ()
+    recent_days: int = Field(365, ge=1)
+    older_factor: float = Field(0.25, ge=0, le=1)
     weights: VisorWeights = VisorWeights()
 
 

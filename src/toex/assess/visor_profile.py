@@ -166,6 +166,11 @@ def visor_sql(cfg: ProfilesConfig, as_of: dt.date) -> Step:
     records = (
         f"(SELECT event_id AS reg_id, event_id FROM {REG} UNION SELECT reg_id, event_id FROM {ACT})"
     )
+    weighted = ", ".join(
+        f"coalesce(sum(f) FILTER (WHERE kind = '{k}'), 0) AS w_{k}" for k in KIND_WORDS
+    )
+    recent = f"{sql_literal(as_of)} - INTERVAL {int(cfg.visor.recent_days)} DAY"
+    older = float(cfg.visor.older_factor)
     sql = f"""
 WITH a AS (
   SELECT a.*, e.force || ' ' || e.reference AS ref, coalesce(e.occurred_from, e.reported_date)
@@ -174,6 +179,11 @@ WITH a AS (
 agg AS (SELECT reg_id, {counts}, max(occurred) FILTER (WHERE kind IN ('crime', 'intel'))
           AS last_activity
         FROM a GROUP BY reg_id),
+items AS (
+  SELECT reg_id, kind, CASE WHEN kind IN {OTHER_KINDS!r} THEN other_id ELSE event_id END AS item,
+    max(CASE WHEN occurred > {recent} THEN 1.0 ELSE {older!r} END) AS f
+  FROM a GROUP BY ALL),
+wagg AS (SELECT reg_id, {weighted} FROM items GROUP BY reg_id),
 b AS (
   SELECT r.*, fr.region,
     coalesce(g.n_crime, 0) AS n_crime, coalesce(g.n_sexual, 0) AS n_sexual,
@@ -184,19 +194,26 @@ b AS (
     coalesce(g.n_network_shared, 0) AS n_network_shared, coalesce(g.n_breach, 0) AS n_breach,
     g.refs_crime, g.refs_sexual, g.refs_child_victim, g.refs_intel, g.refs_child_contact,
     g.refs_missing_contact,
-    g.refs_missing_shared, g.refs_network_shared, g.refs_breach, g.last_activity
+    g.refs_missing_shared, g.refs_network_shared, g.refs_breach, g.last_activity,
+    coalesce(wg.w_crime, 0) AS w_crime, coalesce(wg.w_sexual, 0) AS w_sexual,
+    coalesce(wg.w_child_victim, 0) AS w_child_victim, coalesce(wg.w_intel, 0) AS w_intel,
+    coalesce(wg.w_child_contact, 0) AS w_child_contact,
+    coalesce(wg.w_missing_contact, 0) AS w_missing_contact,
+    coalesce(wg.w_missing_shared, 0) AS w_missing_shared,
+    coalesce(wg.w_network_shared, 0) AS w_network_shared, coalesce(wg.w_breach, 0) AS w_breach
   FROM {REG} AS r LEFT JOIN agg AS g ON g.reg_id = r.event_id
+  LEFT JOIN wagg AS wg ON wg.reg_id = r.event_id
   LEFT JOIN {FORCE_REGION} AS fr ON fr.force = r.force),
 s AS (
   SELECT b.*,
-    {float(w.crime_since)!r} * least(n_crime, 3) + {float(w.sexual_since)!r} * least(n_sexual, 3)
-    + {float(w.child_victim)!r} * least(n_child_victim, 3)
-    + {float(w.intel_since)!r} * least(n_intel, {int(w.intel_since_cap)})
-    + {float(w.child_contact)!r} * least(n_child_contact, 3)
-    + {float(w.missing_contact)!r} * least(n_missing_contact, 3)
-    + {float(w.missing_shared)!r} * least(n_missing_shared, 3)
-    + {float(w.network_shared)!r} * least(n_network_shared, 3)
-    + {float(w.breach)!r} * least(n_breach, 3)
+    {float(w.crime_since)!r} * least(w_crime, 3) + {float(w.sexual_since)!r} * least(w_sexual, 3)
+    + {float(w.child_victim)!r} * least(w_child_victim, 3)
+    + {float(w.intel_since)!r} * least(w_intel, {int(w.intel_since_cap)})
+    + {float(w.child_contact)!r} * least(w_child_contact, 3)
+    + {float(w.missing_contact)!r} * least(w_missing_contact, 3)
+    + {float(w.missing_shared)!r} * least(w_missing_shared, 3)
+    + {float(w.network_shared)!r} * least(w_network_shared, 3)
+    + {float(w.breach)!r} * least(w_breach, 3)
     + {_points(w.mappa_level, "mappa_level")} + {_points(w.rosh, "rosh")} AS score
   FROM b),
 mk AS ({marks_sql(records, "reg_id")})

@@ -308,13 +308,14 @@ def plant_force(world: World, plan: ScenarioPlan, fi: int) -> None:
     # registrant re-offending against children
     sid = f"PROFILE-{code.upper()}-RSO"
     rso = p.person(True, 52.0)
-    registered = p.register(sid, rso, 5 * 365, "2", "high", "20A")
-    kids = [p.person(False, 13.1), p.person(False, 14.8)]
+    registered = p.register(sid, rso, 3 * 365, "2", "high", "20A")
+    kids = [p.person(False, 13.1), p.person(False, 14.8), p.person(False, 12.4)]
+    offences = [(240, "88A"), (120, "22B"), (30, "20B")]
     p.crimes(
         sid,
         [
-            (as_of - 400, "88A", [("victim", kids[0]), ("suspect", rso)]),
-            (as_of - 90, "22B", [("victim", kids[1]), ("suspect", rso)]),
+            (as_of - ago, code_, [("victim", kid), ("suspect", rso)])
+            for (ago, code_), kid in zip(offences, kids, strict=True)
         ],
     )
     p.intel(
@@ -338,11 +339,11 @@ def plant_force(world: World, plan: ScenarioPlan, fi: int) -> None:
                 "mappa_category": "1",
                 "mappa_level": "2",
                 "rosh": "high",
-                "crimes_since": 2,
-                "child_victims_since": 2,
+                "crimes_since": 3,
+                "child_victims_since": 3,
                 "breaches": 1,
             },
-            f"Registrant ({code}, MAPPA 1 level 2, RoSH high) suspected of 2 sexual offences "
+            f"Registrant ({code}, MAPPA 1 level 2, RoSH high) suspected of 3 sexual offences "
             "against children since registration and failing to notify",
             [world.forces[fi].region],
         )
@@ -351,6 +352,15 @@ def plant_force(world: World, plan: ScenarioPlan, fi: int) -> None:
     sid = f"PROFILE-{code.upper()}-RSO-MP"
     contact = p.person(True, 58.3, reg_flat)
     registered = p.register(sid, contact, 4 * 365, "1", "medium", "20B")
+    second = p.person(False, 13.7)
+    p.episodes(sid, second, [50, 18], [reg_flat, reg_flat], ["medium", "high"])
+    p.intel(
+        sid,
+        as_of - 17,
+        contact,
+        second,
+        "Second missing girl found at the subject's flat; he had given her a new phone.",
+    )
     p.intel(
         sid,
         as_of - 30,
@@ -372,13 +382,17 @@ def plant_force(world: World, plan: ScenarioPlan, fi: int) -> None:
             [code],
             "Force",
             contact,
-            [(contact, "active_registrant", 0), (girl, "missing_child_contact", 0)],
+            [
+                (contact, "active_registrant", 0),
+                (girl, "missing_child_contact", 0),
+                (second, "missing_child_contact", 0),
+            ],
             {
                 "registered": str(from_days(registered)),
                 "mappa_category": "1",
                 "mappa_level": "1",
                 "rosh": "medium",
-                "missing_children_shared": 1,
+                "missing_children_shared": 2,
             },
             f"Registrant ({code}) with whom a frequently missing girl was found and seen",
             [world.forces[fi].region],
