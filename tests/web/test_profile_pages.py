@@ -123,3 +123,41 @@ def test_person_page_shows_warnings_only_from_visible_records(
     assert 'data-warning="frequent_missing"' not in other
     _login(client, users.user("nat-w", "analyst", "national"))
     assert 'data-warning="frequent_missing"' in client.get(f"/person/{frequent[0]}").text
+
+
+def test_api_search_and_network_show_visible_warnings(
+    tiny: tuple[TestClient, Users, Path, object],
+) -> None:
+    client, users, snapshot, _ = tiny
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        person, forename, surname = con.execute(
+            "SELECT w.person_id, p.forename, p.surname FROM assess_person_warning AS w "
+            "JOIN resolved_person AS p USING (person_id) "
+            "WHERE w.warning = 'registered_sex_offender' AND p.surname IS NOT NULL "
+            "ORDER BY w.person_id LIMIT 1"
+        ).fetchone()
+        neighbour = con.execute(
+            "SELECT e.person_b FROM link_edge AS e JOIN assess_person_warning AS w "
+            "ON w.person_id = e.person_a WHERE w.warning = 'registered_sex_offender' "
+            "ORDER BY 1 LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    users.user("api-w", "analyst", "national")
+    headers = {"Authorization": f"Bearer {users.token('api-w')}"}
+    client.cookies.clear()
+    body = client.get(f"/api/v1/persons/{person}?purpose=warning checks", headers=headers).json()
+    assert "registered_sex_offender" in {w["warning"] for w in body["warnings"]}
+    client.cookies.clear()
+    token = session_for(client, users.user("nat-s", "analyst", "national"))
+    html = client.post(
+        "/search",
+        data={"csrf_token": token, "name": f"{forename} {surname}", "purpose": "warning checks"},
+    ).text
+    row = html.split(f'data-person="{person}"')[1].split("</tr>")[0]
+    assert 'data-warning="registered_sex_offender"' in row
+    assert neighbour is not None
+    network = client.get(f"/network/{neighbour[0]}").text
+    item = network.split(f'data-person="{person}"')[1].split("</li>")[0]
+    assert 'data-warning="registered_sex_offender"' in item
