@@ -104,7 +104,7 @@ home_force AS (
     SELECT person_id, force, row_number() OVER (
       PARTITION BY person_id ORDER BY count(*) DESC, max(started) DESC, force) AS k
     FROM ep GROUP BY person_id, force) WHERE k = 1),
-agg AS (
+agg0 AS (
   SELECT person_id,
     string_agg(DISTINCT force, ',' ORDER BY force) AS forces,
     count(*) AS n_episodes,
@@ -118,10 +118,17 @@ agg AS (
     max(risk_order) FILTER (WHERE started > {day} - INTERVAL 365 DAY) AS highest_order,
     avg(gap) FILTER (WHERE recency <= 2) AS interval_days_recent,
     avg(gap) FILTER (WHERE recency > 2) AS interval_days_earlier,
-    max(dob) AS dob, max(dob_year) AS dob_year,
+    max(dob) AS ep_dob, max(dob_year) AS ep_dob_year,
     arg_max(age_at_event, started) AS last_age_at_event,
     string_agg(DISTINCT home_postcode, ',' ORDER BY home_postcode) AS missing_from
-  FROM ep GROUP BY person_id)
+  FROM ep GROUP BY person_id),
+other_dob AS (
+  SELECT person_id, max(dob) AS dob, max(dob_year) AS dob_year FROM {PERSON_EVENT}
+  WHERE person_id IN (SELECT person_id FROM {EPISODE}) AND (dob IS NOT NULL OR dob_year > 0)
+  GROUP BY person_id),
+agg AS (
+  SELECT g.*, coalesce(g.ep_dob, o.dob) AS dob, coalesce(g.ep_dob_year, o.dob_year) AS dob_year
+  FROM agg0 AS g LEFT JOIN other_dob AS o USING (person_id))
 SELECT a.*, h.force,
   a.n_frequent >= {int(f.episodes)} AS frequent,
   coalesce(a.latest_order > a.earliest_order, FALSE) AS risk_escalating,
