@@ -79,12 +79,15 @@ WHERE e.event_type = 'missing_episode' AND e.occurred_from IS NOT NULL
 
 
 def found_sql() -> Step:
-    """Where each episode ended: the found-at postcode and the force whose area holds it."""
+    """Where each episode ended: the found-at postcode and the force whose area holds it (the
+    reporting force itself when the postcode area is shared with it)."""
     sql = f"""
-SELECT DISTINCT ep.event_id, ep.person_id, ep.force, l.postcode, fp.force AS found_force
+SELECT ep.event_id, ep.person_id, ep.force, l.postcode,
+  CASE WHEN bool_or(fp.force = ep.force) THEN ep.force ELSE min(fp.force) END AS found_force
 FROM {EPISODE} AS ep JOIN staged_location AS l ON l.event_id = ep.event_id
 LEFT JOIN {FORCE_POSTCODE} AS fp ON fp.area = regexp_extract(l.postcode, '^[A-Z]+')
-WHERE l.relation = 'found_at' AND l.postcode IS NOT NULL"""
+WHERE l.relation = 'found_at' AND l.postcode IS NOT NULL
+GROUP BY ep.event_id, ep.person_id, ep.force, l.postcode"""
     return {"sql": sql, "output_table_name": FOUND}
 
 

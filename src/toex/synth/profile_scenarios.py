@@ -9,6 +9,7 @@ care-home child who goes missing often with no SOC contact, a compliant registra
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,15 @@ MISPER_TYPE = "profile_missing_person"
 VISOR_TYPE = "profile_registrant"
 
 
-def _addr(world: World, rng: np.random.Generator, force: int) -> int:
+def _addr(world: World, rng: np.random.Generator, force: int, avoid: int | None = None) -> int:
+    """A random address of ``force``; with ``avoid``, one outside that force's postcode
+    areas (some areas are shared by two forces)."""
     pool = np.flatnonzero(world.addresses.force == force)
-    return int(pool[rng.integers(0, len(pool))])
+    while True:
+        a = int(pool[rng.integers(0, len(pool))])
+        area = re.match(r"[A-Z]+", world.addresses.postcode(a))
+        if avoid is None or (area and area.group() not in world.forces[avoid].postcode_areas):
+            return a
 
 
 class _Force:
@@ -149,7 +156,7 @@ def plant_force(world: World, plan: ScenarioPlan, fi: int) -> None:
     code, as_of = p.code, p.as_of
     # county lines: two dealers, a trap house across the border, a boy of 15
     sid = f"PROFILE-{code.upper()}-CL"
-    trap = _addr(world, p.rng, p.neighbour)
+    trap = _addr(world, p.rng, p.neighbour, avoid=fi)
     dealer = p.person(True, 27.4, trap)
     runner = p.person(True, 21.8)
     boy = p.person(True, 15.3)
