@@ -83,7 +83,7 @@ def check(report: list[dict[str, Any]], precision: dict[str, float]) -> None:
                 n = _numbers(row["reason"], r"(\d+) address or phone shared with a missing child")
                 assert n == (row["n_missing_shared"],), r
         assert decoy_mp["rank"] > max(r["rank"] for r in at_risk), decoy_mp
-        assert decoy_mp["row"]["soc_link"] is False, decoy_mp
+        assert "soc_contact" not in (decoy_mp["row"]["soc_signals"] or ""), decoy_mp
         assert decoy_rso["rank"] > max(r["rank"] for r in active), decoy_rso
         assert decoy_rso["row"]["n_crimes_since"] == decoy_rso["row"]["n_intel_since"] == 0
         assert precision[force] >= 0.3, (force, precision)

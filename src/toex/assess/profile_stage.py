@@ -39,9 +39,14 @@ from toex.model import offence_table
 log = logging.getLogger(__name__)
 
 ISSUE_TABLE = "assess_profile_issue"
-#: Link and assess tables the profiles read, with the empty stand-in used when a snapshot
+#: Staged, link and assess tables the profiles read, with the empty stand-in used when a snapshot
 #: lacks them (a warehouse assessed without the link stage).
 STAND_INS = {
+    "staged_location": "SELECT NULL::VARCHAR AS location_id, NULL::VARCHAR AS postcode, "
+    "NULL::VARCHAR AS mention_id, NULL::VARCHAR AS event_id, NULL::VARCHAR AS relation "
+    "WHERE FALSE",
+    "staged_object": "SELECT NULL::VARCHAR AS object_id, NULL::VARCHAR AS object_type, "
+    "NULL::VARCHAR AS value, NULL::VARCHAR AS mention_id, NULL::VARCHAR AS event_id WHERE FALSE",
     "link_edge": "SELECT NULL::VARCHAR AS person_a, NULL::VARCHAR AS person_b, "
     "NULL::VARCHAR AS edge_type, NULL::BOOLEAN AS hub_only, NULL::VARCHAR[] AS event_ids "
     "WHERE FALSE",
