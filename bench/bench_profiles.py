@@ -91,6 +91,7 @@ def report_text(
     load: tuple[float, float, float],
     report: list[dict[str, Any]],
     precision: dict[str, float],
+    precision3: dict[str, float],
 ) -> str:
     """The markdown section."""
     ratio = times.get("profiles", 0) / max(times.get("perpetrators", 0), 1e-9)
@@ -116,8 +117,10 @@ def report_text(
             f"{rss:.2f} GB.",
             "",
             "Precision@10 of each force's missing-person profile (planted at-risk persons in "
-            "its top 10, out of 3 planted): "
+            "its top 10; 3 are planted a force, so 0.3 is the most possible): "
             + ", ".join(f"{f} {p:.1f}" for f, p in sorted(precision.items()))
+            + ". Precision@3: "
+            + ", ".join(f"{f} {p:.2f}" for f, p in sorted(precision3.items()))
             + ".",
             "",
             "| force | scenario | planted as | rank in force profile | score |",
@@ -153,8 +156,9 @@ def main() -> int:
         }
         report = evaluate_profiles(con, args.truth)
         precision = precision_at_10(con, report)
+        precision3 = precision_at_10(con, report, k=3)
         con.close()
-    text = report_text(args.truth, n, times, rss, load, report, precision)
+    text = report_text(args.truth, n, times, rss, load, report, precision, precision3)
     print(text)
     if not args.no_write:
         replace_section(text)

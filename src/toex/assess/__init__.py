@@ -27,7 +27,8 @@ Each analytic is a pure core (SQL builders named ``*_sql``/``*_steps`` returning
 - ``stage``: the pipeline stage (``run_assess_stage``) running them on a new snapshot.
 
 Writes the ``assess_*`` tables (:mod:`toex.model.assess_tables`) and the STIM tables
-(:mod:`toex.model.stim_tables`) and the profile tables (:mod:`toex.model.profile_tables`). Methods and their sources are in ``docs/methods.md``. No
+(:mod:`toex.model.stim_tables`) and the profile tables (:mod:`toex.model.profile_tables`).
+Methods and their sources are in ``docs/methods.md``. No
 score takes nationality or ethnicity as an input.
 
 May import ``toex.model``, ``toex.engine``, ``toex.config``, ``toex.errors`` and ``toex.ops``.

@@ -346,7 +346,8 @@ SELECT s.person_id, s.force, s.region, s.forces, s.age, s.child, s.n_episodes,
   s.latest_risk, s.highest_risk, s.risk_escalating, s.interval_days_recent,
   s.interval_days_earlier, s.intervals_shortening, s.missing_from, s.found_at,
   s.n_found_other_force, s.found_forces, s.rhi, s.n_associates, s.associates, s.soc_link,
-  s.soc_signals, s.indicators, s.score, fr.rank AS force_rank, rr.rank AS region_rank,
+  s.soc_signals, s.indicators, CAST(s.score AS DOUBLE) AS score, fr.rank AS force_rank,
+  rr.rank AS region_rank,
   s.reason, mk.mark_forces, mk.mark_codes, mk.mark_classes, s.as_of
 FROM assess__mp_scored AS s
 LEFT JOIN fr USING (person_id) LEFT JOIN rr USING (person_id) LEFT JOIN mk USING (person_id)

@@ -102,9 +102,9 @@ def evaluate_profiles(
     return out
 
 
-def precision_at_10(con: Any, report: list[dict[str, Any]]) -> dict[str, float]:
-    """Per force: the share of the top 10 of its missing-person profile that are planted
-    at-risk persons or members of any planted scenario (network children included)."""
+def precision_at_10(con: Any, report: list[dict[str, Any]], k: int = 10) -> dict[str, float]:
+    """Per force: the share of the top ``k`` of its missing-person profile that are planted
+    at-risk persons (3 a force: at most 0.3 of a top 10)."""
     planted = query(
         con,
         f"SELECT DISTINCT mp.person_id, t.person_id AS truth_id FROM {TRUTH_MENTION_PERSON} AS t "
@@ -119,9 +119,9 @@ def precision_at_10(con: Any, report: list[dict[str, Any]]) -> dict[str, float]:
         top = query(
             con,
             "SELECT person_id FROM assess_misper_rank WHERE area_type = 'force' AND area = ? "
-            "AND rank <= 10",
-            [force],
+            "AND rank <= ?",
+            [force, k],
         )
         if top:
-            out[force] = sum(1 for t in top if t["person_id"] in good) / 10
+            out[force] = sum(1 for t in top if t["person_id"] in good) / k
     return out

@@ -222,7 +222,8 @@ SELECT s.person_id, s.force, s.region, s.reference, s.registered, s.mappa_catego
   s.n_sexual AS n_sexual_since, s.n_child_victim AS n_child_victims_since,
   s.n_intel AS n_intel_since, s.n_child_contact AS n_child_contacts,
   s.n_missing_contact AS n_missing_contacts, s.n_missing_shared,
-  s.n_network_shared, s.n_breach AS n_breaches, s.last_activity, s.score,
+  s.n_network_shared, s.n_breach AS n_breaches, s.last_activity,
+  CAST(s.score AS DOUBLE) AS score,
   row_number() OVER (PARTITION BY s.force ORDER BY {ORDER}) AS force_rank,
   concat_ws('; ',
     'Registered ' || coalesce(CAST(s.registered AS VARCHAR), 'on an unknown date') || ' ('
