@@ -157,3 +157,18 @@ def test_shipped_risk_weights_cover_every_app_level() -> None:
     from toex.model import MisperRisk
 
     assert set(load_profiles_config().misper.weights.risk) == {r.value for r in MisperRisk}
+
+
+def test_tables_are_as_the_model_defines_them() -> None:
+    from toex.model.profile_tables import TABLE_SPECS
+
+    con = warehouse()
+    for spec in TABLE_SPECS:
+        cols = [r[0] for r in con.execute(f"DESCRIBE {spec.name}").fetchall()]
+        assert cols == spec.column_names, spec.name
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = 'assess_misper'"
+        ).fetchall()
+    )
+    assert types["score"] == "DOUBLE" and types["mark_forces"] == "VARCHAR[]"
