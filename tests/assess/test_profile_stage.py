@@ -4,12 +4,15 @@ cross-border finds, ViSOR codes, and no nationality in any score."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 from toex.assess.profile_config import load_profiles_config
 from toex.assess.profile_stage import profile_steps, run_profiles
+from toex.errors import ConfigError
 from toex.model.tables import STAGED_LOCATION, STAGED_OBJECT
 
 from .builders import AS_OF, _arrow, _provenance, build_warehouse, mention
@@ -172,3 +175,19 @@ def test_tables_are_as_the_model_defines_them() -> None:
         ).fetchall()
     )
     assert types["score"] == "DOUBLE" and types["mark_forces"] == "VARCHAR[]"
+
+
+def test_the_frequent_rule_is_configurable(tmp_path: Path) -> None:
+    from toex.assess.profile_config import load_profiles_config
+
+    path = tmp_path / "profiles.yaml"
+    path.write_text("misper:\n  frequent: {episodes: 4, within_days: 90}\n", encoding="utf-8")
+    cfg = load_profiles_config(path)
+    con = warehouse()
+    run_profiles(con, cfg, as_of=AS_OF, mention_person="resolved_mention_person")
+    (a,) = rows(con, "SELECT frequent FROM assess_misper")
+    assert a["frequent"] is False  # 3 episodes in 90 days: not 4
+    path.write_text("misper:\n  frequent: {episodes: 0}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_profiles_config(path)
+    assert str(err.value).startswith(f"{path}: field 'misper.frequent.episodes': ")

@@ -233,7 +233,8 @@ def profile_sql(cfg: MisperConfig, as_of: dt.date) -> Step:
     """The profile row per person: facts, score, reason and markings."""
     w = cfg.weights
     risk_points = " ".join(
-        f"WHEN {sql_literal(k)} THEN {float(v)!r}" for k, v in sorted(w.risk.items())
+        f"WHEN b.highest_risk = {sql_literal(k)} THEN {float(v)!r}"
+        for k, v in sorted(w.risk.items())
     )
     soc_points = " + ".join(
         f"CASE WHEN list_contains(b.kinds, '{k}') THEN {float(getattr(w.soc, k))!r} ELSE 0 END"
@@ -288,7 +289,7 @@ scored AS (
   SELECT b.*,
     {float(w.frequent)!r} * CAST(b.frequent AS INT)
     + {float(w.episode_90d)!r} * least(b.n_episodes_90d, {int(w.episode_90d_cap)})
-    + (CASE b.highest_risk {risk_points} ELSE 0 END)
+    + (CASE WHEN FALSE THEN 0 {risk_points} ELSE 0 END)
     + {float(w.risk_escalating)!r} * CAST(b.risk_escalating AS INT)
     + {float(w.intervals_shortening)!r} * CAST(b.intervals_shortening AS INT)
     + {float(w.found_other_force)!r} * CAST(b.n_found_other_force > 0 AS INT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -151,14 +152,31 @@ def parse_profiles_config(data: object, where: str) -> ProfilesConfig:
         raise ConfigError(f"{where}: field {field!r}: {first['msg']}") from None
 
 
+def _shipped_data() -> dict[str, Any]:
+    text = resources.files("toex.assess").joinpath("data/profiles.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
 @cache
 def _shipped() -> ProfilesConfig:
-    text = resources.files("toex.assess").joinpath("data/profiles.yaml").read_text("utf-8")
-    return parse_profiles_config(yaml.safe_load(text), "profiles.yaml")
+    return parse_profiles_config(_shipped_data(), "profiles.yaml")
+
+
+def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` laid over it, mapping by mapping (lists are replaced)."""
+    out = dict(base)
+    for key, value in changes.items():
+        old = out.get(key)
+        out[key] = (
+            merged(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+        )
+    return out
 
 
 def load_profiles_config(path: Path | None = None) -> ProfilesConfig:
-    """The shipped configuration, or the one at ``path``."""
+    """The shipped configuration, or the shipped one with the file at ``path`` laid over it
+    (a file names only what it changes)."""
     if path is None:
         return _shipped()
     try:
@@ -169,4 +187,6 @@ def load_profiles_config(path: Path | None = None) -> ProfilesConfig:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
-    return parse_profiles_config(data, str(path))
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"{path}: a profiles configuration is a mapping")
+    return parse_profiles_config(merged(_shipped_data(), data or {}), str(path))

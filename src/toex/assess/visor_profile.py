@@ -145,8 +145,10 @@ WHERE x.person_id IN (SELECT person_id FROM {SOC_PERSON} WHERE kind IN ('suspect
 
 
 def _points(table: dict[str, float], column: str) -> str:
-    arms = " ".join(f"WHEN {sql_literal(k)} THEN {float(v)!r}" for k, v in sorted(table.items()))
-    return f"(CASE {column} {arms} ELSE 0 END)"
+    arms = " ".join(
+        f"WHEN {column} = {sql_literal(k)} THEN {float(v)!r}" for k, v in sorted(table.items())
+    )
+    return f"(CASE WHEN FALSE THEN 0 {arms} ELSE 0 END)"
 
 
 def visor_sql(cfg: ProfilesConfig, as_of: dt.date) -> Step:
