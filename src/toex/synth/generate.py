@@ -192,6 +192,9 @@ def write_force(
             write_chunk(world, fi, chunk, main, sinks, people)
             if progress:
                 progress(f"{force.code} {kind}", end - start, total)
+        tail = plan.planted_tail(fi, kind)
+        if tail is not None:
+            write_chunk(world, fi, tail, main, sinks, people)
     visor = state("visor", "visor")
     bg = ev.visor_chunk(world, fi, world.pools[fi].registrants, world.rng("visor", fi))
     planted = plan.planted(fi, "visor")
@@ -201,6 +204,9 @@ def write_force(
         )
     )
     write_chunk(world, fi, merge(bg, planted, positions), visor, sinks)
+    tail = plan.planted_tail(fi, "visor")
+    if tail is not None:
+        write_chunk(world, fi, tail, visor, sinks)
     for s in states:
         s.sink.close()
     return states

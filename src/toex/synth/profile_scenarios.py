@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from toex.synth.dates import from_days
+from toex.synth.people import SCENARIO
 from toex.synth.scenarios import (
     PlantedCrime,
     Scenario,
@@ -32,11 +33,15 @@ VISOR_TYPE = "profile_registrant"
 
 
 def _addr(world: World, rng: np.random.Generator, force: int, avoid: int | None = None) -> int:
-    """A random address of ``force``; with ``avoid``, one outside that force's postcode
-    areas (some areas are shared by two forces)."""
+    """A random address of ``force`` where no planted person lives yet (so plants do not link
+    to each other by chance); with ``avoid``, one outside that force's postcode areas (some
+    areas are shared by two forces)."""
     pool = np.flatnonzero(world.addresses.force == force)
+    taken = set(world.pop.addr[world.pop.kind == SCENARIO].tolist())
     while True:
         a = int(pool[rng.integers(0, len(pool))])
+        if a in taken:
+            continue
         area = re.match(r"[A-Z]+", world.addresses.postcode(a))
         if avoid is None or (area and area.group() not in world.forces[avoid].postcode_areas):
             return a
@@ -60,7 +65,8 @@ class _Force:
         return int(self.rng.integers(0, self.f.officer_count))
 
     def person(self, male: bool, age: float, addr: int | None = None) -> int:
-        return add_person(self.world, self.rng, force=self.fi, male=male, age=age, addr=addr)
+        home = _addr(self.world, self.rng, self.fi) if addr is None else addr
+        return add_person(self.world, self.rng, force=self.fi, male=male, age=age, addr=home)
 
     def episodes(
         self, sid: str, person: int, ago: list[int], found: list[int], risks: list[str]
@@ -80,11 +86,11 @@ class _Force:
             }
             for k, (d, fa, r) in enumerate(zip(days, found, risks, strict=True))
         ]
-        self.plan.add(self.fi, missing_chunk(sid, rows))
+        self.plan.add_tail(self.fi, missing_chunk(sid, rows))
         return days
 
     def intel(self, sid: str, day: int, subject: int, associate: int, text: str) -> None:
-        self.plan.add(
+        self.plan.add_tail(
             self.fi,
             intel_chunk(
                 sid,
@@ -101,7 +107,7 @@ class _Force:
         )
 
     def crimes(self, sid: str, rows: list[tuple[int, str, list[tuple[str, int]]]]) -> None:
-        self.plan.add(
+        self.plan.add_tail(
             self.fi,
             crime_chunk(
                 sid,
@@ -122,7 +128,7 @@ class _Force:
 
     def register(self, sid: str, person: int, ago: int, level: str, rosh: str, code: str) -> int:
         day = self.as_of - ago
-        self.plan.add(
+        self.plan.add_tail(
             self.fi,
             visor_chunk(
                 sid,
