@@ -69,6 +69,25 @@ def _resolved(con: Any, mention_person: str, true_id: str, role: str) -> str | N
     return str(rows[0]["person_id"]) if rows else None
 
 
+def _episodes_held(
+    con: Any, mention_person: str, person: str | None, true_id: str, role: str = "missing"
+) -> tuple[int, int]:
+    """Her records in ``role`` (missing episodes; crimes as suspect for a registrant) the
+    resolved person holds, and others' records in that role it holds."""
+    if person is None:
+        return 0, 0
+    rows = query(
+        con,
+        f"SELECT count(*) FILTER (WHERE t.person_id = ?) AS held, "
+        f"count(*) FILTER (WHERE t.person_id <> ?) AS foreign_ "
+        f"FROM {mention_person} AS mp JOIN staged_person_mention AS m USING (mention_id) "
+        f"JOIN {TRUTH_MENTION_PERSON} AS t USING (mention_id) "
+        "WHERE mp.person_id = ? AND m.role = ?",
+        [true_id, true_id, person, role],
+    )
+    return int(rows[0]["held"]), int(rows[0]["foreign_"])
+
+
 def evaluate_profiles(
     con: Any, truth_dir: Path, mention_person: str = "resolved_mention_person"
 ) -> list[dict[str, Any]]:
@@ -96,8 +115,17 @@ def evaluate_profiles(
                 [person, p["force"]],
             )
             row = rows[0] if rows else None
+        role = "missing" if p["type"] == MISPER_TYPE else "suspect"
+        held, foreign = _episodes_held(con, mention_person, person, p["truth_id"], role)
         out.append(
-            {**p, "person_id": person, "row": row, "rank": row["profile_rank"] if row else None}
+            {
+                **p,
+                "person_id": person,
+                "row": row,
+                "rank": row["profile_rank"] if row else None,
+                "episodes_held": held,
+                "foreign_episodes": foreign,
+            }
         )
     return out
 
