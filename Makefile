@@ -43,6 +43,7 @@ demo: install
 	$(BIN)/toex synth --scale $(SCALE) --seed $(SEED) --out $(DATA)/synth/$(SCALE)
 	$(BIN)/toex synth --stats $(DATA)/synth/$(SCALE)
 	$(BIN)/toex run --data-dir $(DATA) $(DATA)/synth/$(SCALE)
+	$(BIN)/toex tracker import --data-dir $(DATA) --by demo $(DATA)/synth/$(SCALE)/tracker
 	$(BIN)/toex serve --data-dir $(DATA) --demo-accounts
 
 test: install
@@ -61,6 +62,8 @@ bench: install
 	$(BIN)/python -m bench.bench_link
 	$(BIN)/python -m bench.bench_stim
 	$(BIN)/python -m bench.bench_web --scale large
+	$(BIN)/python -m bench.bench_dashboard
+	$(BIN)/python -m bench.bench_impact --seeds 50
 
 # The small set's Cambridgeshire pack as the force would receive it (its organisation sharing
 # data with the Eastern region's forces; a store of its own under $(DATA)/pack-example), and

@@ -343,7 +343,7 @@ def section(res: dict[str, object], command: str) -> str:
         "| linking | true multi-account cases found whole | multi-account cases "
         "| template links | pairwise precision | pairwise recall |",
         "|---|---|---|---|---|---|",
-        f"| MinHash LSH (64 perms, word 3-shingles, J >= 0.5) | "
+        f"| MinHash LSH (64 perms, word 3-shingles of slot-masked text, J >= 0.5) | "
         f"{lsh['true_cases_found']:,} of {lsh['true_multi_cases']:,} | "
         f"{lsh['multi_account_cases']:,} | {lsh['template_links']:,} | "
         f"{lsh['precision']:.3f} | {lsh['recall']:.3f} |",

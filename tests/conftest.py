@@ -20,6 +20,23 @@ from sqlalchemy.engine import make_url
 POSTGRES_ENV = "TOEX_TEST_POSTGRES_URL"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _data_dir_of_the_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Nothing a test runs writes under the checkout's ./var (key files, stores): the
+    default data directory is a temporary one unless a test sets its own."""
+    from toex.config import get_settings
+
+    saved = os.environ.get("TOEX_DATA_DIR")
+    os.environ["TOEX_DATA_DIR"] = str(tmp_path_factory.mktemp("default_data_dir"))
+    get_settings.cache_clear()
+    yield
+    if saved is None:
+        os.environ.pop("TOEX_DATA_DIR", None)
+    else:
+        os.environ["TOEX_DATA_DIR"] = saved
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def tiny_synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny synthetic data set (seed 1), generated once per test session."""

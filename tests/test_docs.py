@@ -42,3 +42,9 @@ def test_configuration_reference_is_current() -> None:
     assert (ROOT / "docs" / "configuration.md").read_text() == configuration_reference(), (
         "docs/configuration.md is stale: run `make docs`"
     )
+
+
+def test_readme_lists_every_document() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"docs/{doc.name}" in readme, f"README.md does not list docs/{doc.name}"

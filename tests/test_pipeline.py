@@ -105,6 +105,33 @@ def test_stages_run_in_order_with_the_context(tmp_path: Path) -> None:
     assert pipeline.STAGES[0] is pipeline.ingest
 
 
+def test_every_stage_sees_the_run_data_dir_and_its_ops_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``toex run --data-dir D`` with TOEX_DATA_DIR elsewhere: stages (STIM's partner records
+    among them) read D's operational store, not the environment's (issue 22's STIM bug)."""
+    from toex.assess.stim import stage as stim_stage
+    from toex.config import get_settings
+
+    monkeypatch.setenv("TOEX_DATA_DIR", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("TOEX_OPS_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    seen: list[str] = []
+
+    def capture(ctx: PipelineContext) -> None:
+        seen.append(ctx.settings.ops_url)
+        stim_stage._ops_records(ctx.settings)  # opens (and creates) the store it would read
+
+    data = tmp_path / "D"
+    try:
+        run(None, data, progress=False, stages=[capture])
+    finally:
+        get_settings.cache_clear()
+    assert seen == [f"sqlite:///{data / 'ops.sqlite'}"]
+    assert (data / "ops.sqlite").exists()
+    assert not (tmp_path / "elsewhere" / "ops.sqlite").exists()
+
+
 KILLED_RUN = """
 import sys, tempfile, time
 from pathlib import Path
@@ -189,3 +216,16 @@ def test_the_erasure_stage_follows_every_ingest_stage() -> None:
         erasure_stage,
         *pipeline.DERIVED_STAGES,
     ]
+
+
+def test_a_data_directory_named_with_an_apostrophe_runs_every_stage(tmp_path: Path) -> None:
+    """Paths reach SQL only quoted (issue 22: ``ParserException ... near "brien"``): the whole
+    pipeline, a second run reading the previous snapshot, and compaction work under o'brien."""
+    write_mini_export(tmp_path / "in")
+    data = tmp_path / "o'brien" / "var"
+    first = run(tmp_path / "in", data, progress=False)
+    second = run(tmp_path / "in", data, progress=False)
+    assert second.previous is not None and second.previous.run_id == first.run_id
+    con = duckdb.connect(str(second.path), read_only=True)
+    persons = con.execute("SELECT count(DISTINCT person_id) FROM resolved_mention_person")
+    assert persons.fetchone()[0] > 0  # type: ignore[index]

@@ -9,7 +9,9 @@ HTTP status the web app answers with and the exit code the CLI returns, so one h
     ├── InputError                 exit 3   HTTP 400   bad input data (structural)
     │   ├── ReadError              exit 3   HTTP 400   a file cannot be read as its format
     │   ├── MappingError           exit 3   HTTP 400   a mapping YAML is invalid
-    │   └── ValueCleaningError     exit 3   HTTP 400   one value cannot be cleaned
+    │   ├── ValueCleaningError     exit 3   HTTP 400   one value cannot be cleaned
+    │   └── IngestIncompleteError  exit 8   HTTP 422   files were quarantined whole; the rest
+    │                                                  of the run was loaded
     ├── PipelineError              exit 4   HTTP 500   a stage failed; current snapshot kept
     │   ├── ReconciliationError    exit 4   HTTP 500   rows read != loaded + quarantined
     │   ├── SnapshotError          exit 4   HTTP 503   no usable warehouse snapshot
@@ -57,7 +59,11 @@ def _where(file: str | None, row: int | None, field: str | None) -> str:
 
 
 class ReadError(InputError):
-    """A file cannot be read as the format it claims to be."""
+    """A file cannot be read as the format it claims to be.
+
+    ``code`` is the machine-readable reason a file quarantined whole is logged with
+    (``empty_file``, ``binary``, ``unbalanced_quote``...).
+    """
 
     def __init__(
         self,
@@ -66,8 +72,9 @@ class ReadError(InputError):
         file: str | None = None,
         row: int | None = None,
         field: str | None = None,
+        code: str = "unreadable_file",
     ) -> None:
-        self.file, self.row, self.field = file, row, field
+        self.file, self.row, self.field, self.code = file, row, field, code
         where = _where(file, row, field)
         super().__init__(f"{where}: {message}" if where else message)
 
@@ -97,6 +104,17 @@ class ValueCleaningError(InputError):
         self.row, self.field, self.value = row, field, value
         where = _where(None, row, field)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class IngestIncompleteError(InputError):
+    """Some files were quarantined whole; every other file was loaded and the run finished.
+
+    Raised by the CLI after it printed the run's report, so that the exit code says a file
+    needs attention (``--strict`` aborts at the first bad file instead).
+    """
+
+    exit_code = 8
+    http_status = 422
 
 
 class PipelineError(ToexError):

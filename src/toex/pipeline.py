@@ -30,6 +30,7 @@ from rich.progress import (
 from toex.assess.retention import run_retention_stage
 from toex.assess.stage import run_assess_stage
 from toex.assess.stim.stage import run_stim_stage
+from toex.assess.threat_stage import run_threat_stage
 from toex.config import Settings, get_settings
 from toex.datadir.erase import after_switch, erasure_stage, tombstones_for
 from toex.engine import SnapshotInfo, SnapshotStore
@@ -38,7 +39,14 @@ from toex.engine.lock import data_dir_lock
 from toex.ingest.discovery import FileTask
 from toex.ingest.loader import FileReport
 from toex.ingest.report import check_balanced
-from toex.ingest.stage import IngestResult, NoProgress, ingest_directory, ingest_tasks
+from toex.ingest.stage import (
+    FileFailure,
+    IngestOptions,
+    IngestResult,
+    NoProgress,
+    ingest_directory,
+    ingest_tasks,
+)
 from toex.link.stage import run_link_stage
 from toex.resolve.stage import run_resolve_stage
 
@@ -106,6 +114,13 @@ class PipelineContext:
     work_dir: Path | None = None
     #: Set by a stage that deleted rows which must not survive in the file's free blocks.
     compact: bool = False
+    #: ``--strict``: the first file that cannot be loaded aborts the run (else it is
+    #: quarantined whole and the run goes on; the CLI then exits non-zero).
+    strict: bool = False
+
+    def ingest_options(self) -> IngestOptions:
+        """The ingest failure policy and limits of this run."""
+        return IngestOptions(self.strict, self.settings.ingest_max_field_bytes)
 
 
 Stage = Callable[[PipelineContext], object]
@@ -127,12 +142,20 @@ class RunResult:
         ingest = self.results.get("ingest")
         return list(ingest.reports) if isinstance(ingest, IngestResult) else []
 
+    @property
+    def failed(self) -> list[FileFailure]:
+        """The files the ingest stage quarantined whole (empty if none, or it did not run)."""
+        ingest = self.results.get("ingest")
+        return list(ingest.failed) if isinstance(ingest, IngestResult) else []
+
 
 def ingest(ctx: PipelineContext) -> None:
     """Stage: load every file of ``ctx.input_dir``; every file must balance."""
     if ctx.input_dir is None:
         raise ValueError("the ingest stage needs an input directory")
-    result = ingest_directory(ctx.con.con, ctx.input_dir, ctx.run_id, ctx.progress)
+    result = ingest_directory(
+        ctx.con.con, ctx.input_dir, ctx.run_id, ctx.progress, options=ctx.ingest_options()
+    )
     ctx.results["ingest"] = result
     check_balanced(result.reports)
 
@@ -141,9 +164,9 @@ def ingest_files_stage(tasks: Sequence[FileTask]) -> Stage:
     """A stage loading the given files (``toex ingest --mapping``)."""
 
     def stage(ctx: PipelineContext) -> None:
-        reports = ingest_tasks(ctx.con.con, tasks, ctx.run_id, ctx.progress)
-        ctx.results["ingest"] = IngestResult(reports)
-        check_balanced(reports)
+        result = ingest_tasks(ctx.con.con, tasks, ctx.run_id, ctx.progress, ctx.ingest_options())
+        ctx.results["ingest"] = result
+        check_balanced(result.reports)
 
     stage.__name__ = "ingest"
     return stage
@@ -156,6 +179,7 @@ DERIVED_STAGES: list[Stage] = [
     run_assess_stage,
     run_retention_stage,
     run_stim_stage,
+    run_threat_stage,
 ]
 
 STAGES: list[Stage] = [ingest, *DERIVED_STAGES]
@@ -198,15 +222,19 @@ def run(
     stages: Sequence[Stage] | None = None,
     wait: float = 0.0,
     command: str | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Run ``stages`` (default :data:`STAGES`) in a new snapshot; switch ``current`` on success.
 
     Holds the data-directory lock throughout (waiting up to ``wait`` seconds for another
     holder, else :class:`~toex.errors.DataDirBusyError`); first removes what killed runs left;
-    afterwards keeps the newest ``TOEX_KEEP_SNAPSHOTS`` snapshots.
+    afterwards keeps the newest ``TOEX_KEEP_SNAPSHOTS`` snapshots. ``strict``: a file that
+    cannot be loaded aborts the run instead of being quarantined whole (see ``RunResult.failed``).
     """
     data_dir = Path(data_dir)
-    settings = get_settings()
+    # one settings object for the run, naming the data directory actually used: every stage
+    # (resolve's decisions, STIM's partner records, erasure) finds the same ops store
+    settings = get_settings().model_copy(update={"data_dir": data_dir})
     store = SnapshotStore(data_dir)
     helper = ProgressHelper(enabled=progress)
     with data_dir_lock(data_dir, wait=wait, command=command), private_umask():
@@ -230,6 +258,7 @@ def run(
                 settings=settings,
                 progress=helper,
                 work_dir=scratch,
+                strict=strict,
             )
             for stage in chosen:
                 stage(ctx)

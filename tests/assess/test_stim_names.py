@@ -42,3 +42,39 @@ def test_payer_title_decides_before_the_name() -> None:
 
 def test_reference_names_its_source() -> None:
     assert faker_reference().source.startswith("Faker first_names_male/female")
+
+
+@pytest.mark.parametrize(
+    ("email", "name"),
+    [
+        ("popescu.andrei@example.com", "andrei"),  # surname first
+        ("popescuandrei77@example.com", "andrei"),
+        ("andreip@example.com", "andrei"),  # forename and initial
+        ("andrei.p@example.com", "andrei"),
+        ("danielswift@example.com", "daniel"),  # "daniels" + "wift" is not a split
+        ("a.popescu@example.com", None),  # an initial says nothing
+        ("m.thomas@example.com", None),  # a woman whose surname is a man's forename
+        ("mthomas@example.com", None),
+        ("maria.thomas@example.com", None),
+        ("mariathomas@example.com", None),
+    ],
+)
+def test_male_name_in_email_both_orders_and_initials(email: str, name: str | None) -> None:
+    assert faker_reference().male_name_in_email(email) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "male"),
+    [
+        ("MR F POPESCU", True),
+        ("Mr. F. Popescu", True),
+        ("POPESCU F MR", True),
+        ("MRS F POPESCU", False),
+        ("MISS A JAMES", False),
+        ("M SMITH", False),  # an initial, not a title
+        ("F POPESCU", False),
+        ("FLORIN POPESCU", True),
+    ],
+)
+def test_title_written_in_the_cardholder_name(name: str, male: bool) -> None:
+    assert payer_is_male(None, name, faker_reference()) is male

@@ -193,17 +193,32 @@ def _uk_phone(raw: str | None) -> str | None:
 
 
 def _male_name_in_email(
-    email: str, male: frozenset[str], female: frozenset[str], surnames: frozenset[str]
+    email: str,
+    male: frozenset[str],
+    female: frozenset[str],
+    surnames: frozenset[str],
+    ambiguous: frozenset[str] = frozenset(),
 ) -> bool:
-    first = re.split(r"[^a-z]+", email.lower().split("@", 1)[0])[0]
+    """The documented rule (docs/methods.md), written out plainly: a woman's forename
+    anywhere vetoes; forename first (whole, or run into a surname or one initial); or a
+    known surname that is no forename first, then a male forename."""
+    parts = [p for p in re.split(r"[^a-z]+", email.lower().split("@", 1)[0]) if p]
+    if not parts or any(p in female for p in parts):
+        return False
+    first = parts[0]
     if first in male:
         return True
-    if first in female:
-        return False
-    for end in range(len(first), 3, -1):
-        head = first[:end]
-        if head in male or head in female:
-            return head in male and (first[end:] == "" or first[end:] in surnames)
+    for end in range(len(first), 2, -1):
+        head, rest = first[:end], first[end:]
+        initial = len(rest) == 1 and end > 3
+        if (head in male or head in female) and (rest == "" or rest in surnames or initial):
+            return head in male
+    if first in surnames and first not in ambiguous:
+        return len(parts) > 1 and parts[1] in male
+    for start in range(len(first) - 3):
+        tail = first[start:]
+        if tail in male or tail in female:
+            return tail in male and first[:start] in surnames
     return False
 
 
@@ -270,7 +285,9 @@ def _raw_indicators(raw: dict[str, Any], max_accounts: int) -> dict[str, set[str
         if any(r["payer_title"] == "Mr" for r in pays):
             present["male_payer"].add(account)
         email = acc["registered_email"] or ""
-        if "@" in email and _male_name_in_email(email, ref.male, ref.female, ref.surnames):
+        if "@" in email and _male_name_in_email(
+            email, ref.male, ref.female, ref.surnames, ref.ambiguous
+        ):
             present["male_name_email"].add(account)
         phones = ad_phones | {_uk_phone(acc["phone"])} | {_uk_phone(r["payer_phone"]) for r in pays}
         for p in phones - {None}:

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from ingest.exports import ATHENA_CRIME_HEADER, crime_line, write_csv, write_mini_export
 from toex.cli.app import app
 from toex.engine import SnapshotStore
+from toex.errors import IngestIncompleteError, ReadError
 from toex.pipeline import ingest, run
 
 MAPPINGS = Path(__file__).parents[2] / "src/toex/ingest/mappings"
@@ -131,4 +132,28 @@ def test_sigterm_during_ingest_leaves_current_readable_and_unchanged(tmp_path: P
     assert not list(warehouse.glob("*.partial*"))
     con = store.open_current()
     assert con.con.execute("SELECT count(*) FROM staged_event").fetchone() == (8,)
+    con.disconnect()
+
+
+def test_one_bad_file_does_not_stop_a_directory_run(tmp_path: Path) -> None:
+    rows = write_mini_export(tmp_path / "in")
+    bad = "forces/cambs/crime_nominal.csv"
+    (tmp_path / "in" / bad).write_bytes(b"\x00\x01binary\x02\x03" * 100)
+    args = ["ingest", str(tmp_path / "in"), "--no-progress", "--data-dir", str(tmp_path / "var")]
+    strict = CliRunner().invoke(app, [*args, "--strict"], env={"COLUMNS": "200"})
+    message = f"{bad}: not a text file (binary data at byte 0)"
+    # today's abort: the file's error (exit code 3), no snapshot
+    assert isinstance(strict.exception, ReadError) and str(strict.exception) == message
+    assert SnapshotStore(tmp_path / "var").current() is None
+
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert isinstance(result.exception, IngestIncompleteError), result.output
+    assert result.exception.exit_code == 8
+    assert f"file quarantined whole (binary): {message}" in result.output
+    con = SnapshotStore(tmp_path / "var").open_current()
+    assert con.con.execute("SELECT source_file, reason FROM raw_file_quarantine").fetchall() == [
+        (bad, message)
+    ]
+    loaded = con.con.execute("SELECT source_file, rows_read FROM raw_load_log").fetchall()
+    assert sorted(loaded) == sorted((f, n) for f, n in rows.items() if f != bad)
     con.disconnect()

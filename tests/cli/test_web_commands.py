@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from toex.cli.app import app
 from toex.config import get_settings
 from toex.ops import open_store
-from toex.ops.audit import AuditQuery, record, search_entries
+from toex.ops.audit import AuditQuery, record, search_entries, verify_chain
 from toex.ops.audit_checkpoints import read_checkpoints
 from toex.ops.db import OpsStore
 from toex.ops.login_sessions import SessionPolicy, live_session, start_session
@@ -150,9 +150,18 @@ def test_demo_accounts_prints_every_role_once(data_env: str) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Demo accounts (passwords are new each time and shown only here):"
-    users = {line.split()[0]: line.split() for line in lines[2:]}
+    table = lines[2 : lines.index("")]
+    users = {line.split()[0]: line.split() for line in table}
     assert {u[2] for u in users.values()} == {"analyst", "supervisor", "partner", "admin"}
     assert users["analyst"][3] == "toex-regional" and users["analyst-cambs"][4] == "cambs"
+    # the output ends by saying where to go and whom to log in as first
+    start = lines[lines.index("") + 1]
+    assert start == (
+        "Start here: open http://127.0.0.1:8000/ and log in as analyst (password above), "
+        "the regional"
+    )
+    named = {w.strip(",;.()") for line in lines[lines.index("") :] for w in line.split()}
+    assert {"analyst", "analyst-cambs", "supervisor", "partner", "admin"} <= named
 
 
 def _add_zed() -> str:
@@ -274,6 +283,9 @@ def test_sessions_end_on_command_disable_and_password_reset(data_env: str) -> No
         for e in reversed(search_entries(store, AuditQuery(username=_cli_name())))
     ]
     assert actions == [
+        ("admin", "organisation unit", "add"),
+        ("admin", "organisation unit", "agree"),
+        ("admin", "user zed", "add"),
         ("session", "user zed", "end"),
         ("password", "user zed", "reset"),
         ("admin", "user zed", "disable"),
@@ -286,3 +298,22 @@ def _cli_name() -> str:
     import getpass
 
     return f"cli:{getpass.getuser()}"
+
+
+def test_account_changes_at_the_shell_are_audited(data_env: str) -> None:
+    """An organisation, an agreement, a user and the demo accounts added with toex are each
+    in the audit log, named as the shell account that made them, on an intact chain."""
+    _add_zed()
+    assert _run("demo-accounts")[0] == 0
+    store = _store(data_env)
+    entries = search_entries(store, AuditQuery(action="admin"))
+    got = sorted((e.target, str(e.detail["op"])) for e in entries)
+    assert got == [
+        ("demo accounts", "demo-accounts"),
+        ("organisation unit", "add"),
+        ("organisation unit", "agree"),
+        ("user zed", "add"),
+    ]
+    assert all(e.username.startswith("cli:") and e.client == "cli" for e in entries)
+    assert verify_chain(store).ok
+    store.dispose()

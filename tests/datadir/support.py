@@ -13,6 +13,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from toex.cli.app import app
+from toex.config import get_settings
 from toex.errors import ToexError
 from toex.ops import open_store
 from toex.ops.accounts import add_agreement, create_organisation, create_user
@@ -55,7 +56,7 @@ def add_analyst(store: OpsStore, username: str = "ann") -> None:
 @contextmanager
 def serve(data_dir: Path, ops_url: str, check_interval: float = 2.0) -> Iterator[TestClient]:
     """A client of the app over ``data_dir``'s current snapshot and the store at ``ops_url``."""
-    store = open_store(ops_url)
+    store = open_store(ops_url, settings=get_settings().model_copy(update={"data_dir": data_dir}))
     config = WebConfig(secret_key=SECRET, snapshot_check_interval=check_interval)
     app = create_app(store, engine_source(data_dir), config)
     try:

@@ -16,10 +16,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from toex.config import get_settings
+from toex.config import Settings, get_settings
 from toex.engine import SnapshotStore
 from toex.ops import open_store
 from toex.ops.audit import AuditQuery, record, search_entries, verify_chain
+from toex.ops.keys import KEY_DIR, create_key_file, key_id, read_key_file, store_dir
 
 from .support import add_analyst, cli, login, profile, search, serve
 
@@ -41,12 +42,30 @@ def _use_store(env: pytest.MonkeyPatch, url: str | None) -> None:
     get_settings.cache_clear()
 
 
+def _settings_for(data: Path) -> Settings:
+    """The process settings for the data directory ``data`` (as ``--data-dir`` gives them)."""
+    return get_settings().model_copy(update={"data_dir": data})
+
+
+def _keys_of(data: Path, ops_url: str) -> Path:
+    """The key directory of the store at ``ops_url`` serving ``data``."""
+    return store_dir(ops_url, _settings_for(data)) / KEY_DIR
+
+
+def _copy_keys(source: Path, source_url: str, target: Path, target_url: str) -> None:
+    """Put the source's key files where the restored store looks for them, as an operator
+    restoring the separately backed-up keys would."""
+    dest = _keys_of(target, target_url)
+    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    shutil.copytree(_keys_of(source, source_url), dest)
+
+
 def _source(tiny_warehouse: Path, tmp_path: Path, ops_url: str) -> Path:
     """A copy of the tiny set's data directory whose store (at ``ops_url``) has an analyst
     and one audit entry."""
     data = tmp_path / "source"
     shutil.copytree(tiny_warehouse, data)
-    store = open_store(ops_url)
+    store = open_store(ops_url, settings=_settings_for(data))
     add_analyst(store)
     record(store, username="ann", action="search", purpose="before the backup")
     store.dispose()
@@ -107,12 +126,13 @@ def test_a_backup_restores_into_an_empty_directory_and_serves(
 
     _use_store(env, None)  # the restored directory keeps its store inside it (SQLite)
     target = tmp_path / "restored"
+    ops = f"sqlite:///{target / 'ops.sqlite'}"
+    _copy_keys(data, ops_url, target, ops)
     _restore(archive, target)
     assert sorted(p.name for p in (target / "warehouse").iterdir()) == sorted(
         ["CURRENT", info.path.name]
     )
-    ops = f"sqlite:///{target / 'ops.sqlite'}"
-    store = open_store(ops)
+    store = open_store(ops, settings=_settings_for(target))
     actions = [
         (e.action, e.target)
         for action in ("backup", "restore")
@@ -145,15 +165,16 @@ def test_a_backup_restores_into_an_empty_postgresql_store(
     engine.dispose()
     _use_store(env, postgres_url)
     target = tmp_path / "restored"
+    _copy_keys(data, sqlite, target, postgres_url)
     _restore(archive, target)
     assert not (target / "ops.sqlite").exists()
-    store = open_store(postgres_url)
+    store = open_store(postgres_url, settings=_settings_for(target))
     assert verify_chain(store).checked == 3  # the search, the backup, the restore
     store.dispose()
     person, name = _a_named_person(target)
     _serve_and_check(target, postgres_url, person, name)
     # new rows after a restore get new ids (the sequences moved past the restored rows)
-    store = open_store(postgres_url)
+    store = open_store(postgres_url, settings=_settings_for(target))
     record(store, username="ann", action="search", purpose="after the restore")
     assert verify_chain(store).ok
     store.dispose()
@@ -189,6 +210,22 @@ def test_a_damaged_or_foreign_archive_and_a_used_directory_are_refused(
     code, output = cli("restore", str(bad), "--data-dir", str(target))
     assert code == 3
     assert output.startswith(f"error: {bad}: warehouse/{info.path.name} fails its checksum")
+    assert not (target / "ops.sqlite").exists() and SnapshotStore(target).list() == []
+    # without the audit key that signed the backed-up log (none, or another deployment's),
+    # the restored log would read as forged: refused before anything is written
+    signer = key_id(
+        read_key_file(_keys_of(data, f"sqlite:///{tmp_path / 'ops.sqlite'}") / "audit.key")[-1]
+    )
+    key_file = target / "keys" / "audit.key"
+    refusal = (
+        3,
+        f"error: {archive}: its audit log is signed with audit key {signer}, which {key_file} "
+        "does not hold: put the backed-up key files in place first (docs/operations.md); "
+        "nothing was restored",
+    )
+    assert cli("restore", str(archive), "--data-dir", str(target)) == refusal
+    create_key_file(key_file)
+    assert cli("restore", str(archive), "--data-dir", str(target)) == refusal
     assert not (target / "ops.sqlite").exists() and SnapshotStore(target).list() == []
     foreign = tmp_path / "foreign.tar"
     with tarfile.open(foreign, "w") as tar:

@@ -7,6 +7,7 @@ MappingError); bad rows and values are quarantined with a reason.
 from __future__ import annotations
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -121,8 +122,8 @@ def test_a_100k_character_field_is_a_bad_value_not_a_crash(
         "CrimeRef,NominalRef,Involvement,Forename,Surname,DOB,Sex,Nationality,PNCID,"
         "Address,Postcode,Phone,Email,AgeAtOffence"
     )
-    row = "CC/1,N1,Suspect,John,{},05/03/1990,Male,British,,,,,,"
-    data = f"{header}\n{row.format('S' * 100_000)}\n{row.format('Smith')}\n".encode()
+    row = "CC/1,N{},Suspect,John,{},05/03/1990,Male,British,,,,,,"
+    data = f"{header}\n{row.format(1, 'S' * 100_000)}\n{row.format(2, 'Smith')}\n".encode()
     con = duckdb.connect()
     report = _load(
         tmp_path, mappings["athena_crime_person"], data, "forces/cambs/crime_nominal.csv", con
@@ -216,8 +217,12 @@ def test_undecodable_bytes_quarantine_the_row(tmp_path: Path, mappings: dict[str
     ]
 
 
-def test_cli_bad_input_is_one_line_and_a_nonzero_exit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("strict", [False, True])
+def test_cli_bad_input_is_reported_with_a_nonzero_exit(
+    strict: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from toex.cli.app import main
 
@@ -235,12 +240,23 @@ def test_cli_bad_input_is_one_line_and_a_nonzero_exit(
         "--data-dir",
         str(tmp_path / "var"),
         str(bad),
+        *(["--strict"] if strict else []),
     ]
     monkeypatch.setattr(sys, "argv", argv)
     monkeypatch.setenv("COLUMNS", "200")
     with pytest.raises(SystemExit) as info:
         main()
     out, err = capsys.readouterr()
-    assert info.value.code == 3
-    assert err == "error: crime.csv: the file is empty\n"
-    assert out == ""
+    if strict:  # today's abort: one line, the file's error, no snapshot
+        assert info.value.code == 3
+        assert err == "error: crime.csv: the file is empty\n"
+        assert out == ""
+        return
+    assert info.value.code == 8
+    assert re.search(r"│ crime.csv │ athena_crime │ +- │ +- │", out)
+    assert "QUARANTINED (empty_file)" in out
+    assert "file quarantined whole (empty_file): crime.csv: the file is empty\n" in out
+    assert err.startswith(
+        "error: 1 file could not be loaded and was quarantined whole; every other file was "
+        "loaded into snapshot "
+    )

@@ -74,7 +74,7 @@ def test_rows_balance_and_bad_rows_are_quarantined_with_reasons(
 def test_provenance_on_every_staged_row(
     tmp_path: Path, con: duckdb.DuckDBPyConnection, mappings: dict[str, Mapping]
 ) -> None:
-    path = _crimes(tmp_path, [crime_line("CC/1").replace(",P,OFFICIAL", ",C,Official Sensitive")])
+    path = _crimes(tmp_path, [crime_line("CC/1").replace(",P,OFFICIAL", ",C,OFFICIAL-SENSITIVE")])
     load_file(con, mappings["athena_crime"], path, CRIME_FILE, "cambs", "L1")
     row = con.execute(
         "SELECT force, source_system, source_file, source_row, source_record_id, "
@@ -264,7 +264,7 @@ def test_a_corrected_reexport_in_the_same_run_sees_the_buffered_first_version(
         FileTask(second, "forces/cambs/crime_v2.csv", mapping, "cambs"),
         FileTask(first, CRIME_FILE, mapping, "cambs"),
     ]
-    reports = ingest_tasks(con, tasks, "L1")
+    reports = ingest_tasks(con, tasks, "L1").reports
     assert [(r.rows_new, r.rows_updated, r.rows_unchanged) for r in reports] == [
         (2, 0, 0),
         (0, 1, 1),

@@ -22,8 +22,8 @@ files: ["forces/{force}/gaol_custody.tsv"]
 reader: {format: csv, encoding: cp1252, delimiter: "\\t"}
 record_id: Custody No.
 provenance:
-  handling_code: {column: Sharing, default: P}
-  classification: {column: Marking, default: OFFICIAL-SENSITIVE}
+  handling_code: {column: Sharing, unknown: restrict}
+  classification: {column: Marking, values: [OFFICIAL, OFFICIAL-SENSITIVE], unknown: restrict}
 targets:
   - table: staged_event
     event: {type: custody, reference: Custody No.}
@@ -87,11 +87,22 @@ def test_a_new_export_loads_with_only_a_new_mapping(tmp_path: Path) -> None:
             "2023-03-06",
             "105A",
             "seen / ok",
-            "P",
+            "C",
             "OFFICIAL-SENSITIVE",
             "fenland",
             "gaol",
         ),
+    ]
+    # empty markings fail closed, to the most restrictive value the mapping names, logged
+    assert con.execute(
+        "SELECT source_row, field, raw_value, reason_code, marking, action "
+        "FROM raw_marking_issue ORDER BY ALL"
+    ).fetchall() == [
+        (1, "Marking", None, "missing_marking", "OFFICIAL-SENSITIVE", "restricted"),
+        (2, "Marking", None, "missing_marking", "OFFICIAL-SENSITIVE", "restricted"),
+        (2, "Sharing", None, "missing_marking", "C", "restricted"),
+        (3, "Marking", None, "missing_marking", None, "quarantined"),
+        (3, "Sharing", None, "missing_marking", None, "quarantined"),
     ]
     assert con.execute(
         "SELECT surname_raw, forename_raw, surname, forename, middle_names, dob::VARCHAR, "

@@ -50,7 +50,8 @@ SECTIONS = (
     "4. Missing persons force profile",
     "5. ViSOR force profile",
     "6. Cross-force links",
-    "7. Appendix: method notes and sources",
+    "7. Threats",
+    "8. Appendix: method notes and sources",
 )
 
 
@@ -120,7 +121,8 @@ def test_the_pack_has_every_section_the_top_three_and_marked_pages(
         assert title in whole, title
     assert "The missing-person force profile is not available in this snapshot." not in whole
     assert "The ViSOR force profile is not available in this snapshot." not in whole
-    assert "Exploitation typing of networks is not available in this snapshot." in whole
+    assert "of the networks above carry an exploitation type" in whole
+    assert "scored threat" in whole and "By exploitation type (including multiples)" in whole
     assert "FTTCG" in text[0] and "Friday 9 January 2026" in text[0]
     # the three suspects are the force's top three it may show, each page marked as his records
     scope = AccessScope(frozenset({"cambs"}), frozenset({"P", "C"}), "SECRET")

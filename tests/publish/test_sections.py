@@ -93,9 +93,10 @@ def test_networks_count_only_wholly_visible_ones(snap: Snapshot) -> None:
         assert all(visible(con, m, SCOPE) for m in members)
     section = networks.build(ctx)
     assert section.blocks[0].data["n"] == len(rows)
-    assert section.subsections[0].note == (
-        "Exploitation typing of networks is not available in this snapshot."
-    )
+    by_type = section.subsections[0]
+    assert by_type.available and by_type.blocks[0].template == "blocks/network_types.html"
+    # each network the section may show is counted (once per type it has)
+    assert by_type.blocks[0].data["n"] == len(rows)
 
 
 def test_safeguarding_rows_show_only_visible_people(snap: Snapshot) -> None:

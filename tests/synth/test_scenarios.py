@@ -78,6 +78,21 @@ def test_every_scenario_type_is_planted(truth: dict[str, Any]) -> None:
         "same_name_and_dob",
     ):
         assert kind in types
+
+
+def test_exploitation_networks_cover_every_type_and_scale(truth: dict[str, Any]) -> None:
+    from toex.model import ExploitationType, GeographicScale
+
+    planted = _scenarios(truth, "exploitation_network")
+    for t in ExploitationType:
+        assert sum(t.value in s["facts"]["types"] for s in planted) >= 2, t
+    scales = {s["geographic_scale"] for s in planted}
+    assert scales == {g.label for g in GeographicScale}
+    assert sum(len(s["facts"]["types"]) == 2 for s in planted) >= 2
+    decoys = [s for s in planted if s["facts"]["decoy"]]
+    assert decoys and all(s["facts"]["types"] == ["other"] for s in decoys)
+    ranks = sorted(s["facts"]["severity_rank"] for s in planted)
+    assert ranks[0] == 1 and max(ranks) < len(planted)
     members = truth["members"]
     for s in truth["scenarios"]:
         assert (members.scenario_id == s["scenario_id"]).sum() == s["members"] > 0

@@ -42,6 +42,8 @@ def _register() -> None:
         resolve_commands,
         stim_commands,
         synth_commands,
+        threat_commands,
+        tracker_commands,
         web_commands,
     )
 

@@ -106,7 +106,7 @@ def erase_list(data_dir: DataDirOption = None) -> None:
     from toex.ops.erasure import list_erasures
 
     settings = _settings(data_dir)
-    store = open_store(ops_url(settings, settings.data_dir))
+    store = open_store(ops_url(settings, settings.data_dir), settings=settings)
     try:
         erasures = list_erasures(store)
     finally:

@@ -35,6 +35,14 @@ ForceOption = Annotated[
 ProgressOption = Annotated[
     bool, typer.Option("--progress/--no-progress", help="Show progress bars.")
 ]
+StrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help="Abort the run at the first file that cannot be loaded (else that file is "
+        "quarantined whole, the others load, and the command exits with code 8).",
+    ),
+]
 
 
 def _console() -> Console:
@@ -46,13 +54,24 @@ def _console() -> Console:
 
 
 def _print_run(result: object) -> None:
-    from toex.ingest.report import reconciliation_table
+    """The reconciliation and the snapshot; exit code 8 if files were quarantined whole."""
+    from toex.errors import IngestIncompleteError
+    from toex.ingest.report import failure_lines, reconciliation_table
     from toex.pipeline import RunResult
 
     assert isinstance(result, RunResult)
     console = _console()
-    console.print(reconciliation_table(result.reports))
+    console.print(reconciliation_table(result.reports, result.failed))
+    for line in failure_lines(result.failed):
+        console.print(line, markup=False, highlight=False)
     console.print(f"snapshot {result.run_id} is current ({result.path})")
+    if result.failed:
+        n = len(result.failed)
+        raise IngestIncompleteError(
+            f"{n} file{'s' if n > 1 else ''} could not be loaded and {'were' if n > 1 else 'was'} "
+            f"quarantined whole; every other file was loaded into snapshot {result.run_id} "
+            "(--strict aborts at the first bad file instead)"
+        )
 
 
 @app.command("ingest")
@@ -66,6 +85,7 @@ def ingest(
     data_dir: DataDirOption = None,
     progress: ProgressOption = True,
     wait: WaitOption = 0.0,
+    strict: StrictOption = False,
 ) -> None:
     """Ingest a directory of exports (or FILEs with --mapping) into a new snapshot."""
     from toex.errors import InputError
@@ -76,11 +96,13 @@ def ingest(
     target = resolve_data_dir(data_dir)
     if mapping is not None:
         stages = [ingest_files_stage(ad_hoc_tasks(mapping, paths, force))]
-        result = run(None, target, progress=progress, stages=stages, wait=wait)
+        result = run(None, target, progress=progress, stages=stages, wait=wait, strict=strict)
     else:
         if len(paths) != 1:
             raise InputError("give one INPUT_DIR, or --mapping with FILEs")
-        result = run(paths[0], target, progress=progress, stages=[ingest_stage], wait=wait)
+        result = run(
+            paths[0], target, progress=progress, stages=[ingest_stage], wait=wait, strict=strict
+        )
     _print_run(result)
 
 
@@ -95,11 +117,13 @@ def run_command(
     data_dir: DataDirOption = None,
     progress: ProgressOption = True,
     wait: WaitOption = 0.0,
+    strict: StrictOption = False,
 ) -> None:
     """Run the whole pipeline (every stage that exists) into a new snapshot."""
     from toex.pipeline import run
 
-    _print_run(run(input_dir, resolve_data_dir(data_dir), progress=progress, wait=wait))
+    target = resolve_data_dir(data_dir)
+    _print_run(run(input_dir, target, progress=progress, wait=wait, strict=strict))
 
 
 @mapping_app.command("check")

@@ -1,8 +1,10 @@
 """``toex assess stim``: the STIM report, cases and the referral workflow.
 
 ``toex assess stim [--from D] [--to D]`` prints the briefing's STIM tables for the date
-range; subcommands list cases and move referrals through new -> triaged -> referred ->
-outcome as a named user of the operational store (each step audited). Commands hold no
+range; ``toex assess stim run`` recomputes STIM on the current snapshot into a new one (as
+the pipeline's STIM stage does); the other subcommands list cases and move referrals through
+new -> triaged -> referred -> outcome as a named user of the operational store (each step
+audited). Commands hold no
 logic: each calls one function of :mod:`toex.assess.stim.service` or
 :mod:`toex.ops.referrals`.
 """
@@ -18,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from toex.cli.assess_commands import assess_app, console, print_rows
-from toex.cli.options import DataDirOption, resolve_data_dir
+from toex.cli.options import DataDirOption, WaitOption, resolve_data_dir
 
 stim_app = typer.Typer(
     name="stim",
@@ -77,6 +79,25 @@ def report(
     else:
         for line in report_lines(rep):
             typer.echo(line)
+
+
+@stim_app.command("run")
+def run_command(data_dir: DataDirOption = None, wait: WaitOption = 0.0) -> None:
+    """Recompute STIM (indicators, cases, cross-match) on the current snapshot's staged
+    partner data and the operational store's partner records, into a new snapshot."""
+    from toex.assess.stim.stage import run_stim_stage
+    from toex.pipeline import run
+
+    result = run(
+        None,
+        resolve_data_dir(data_dir),
+        progress=False,
+        stages=[run_stim_stage],
+        wait=wait,
+        command="toex assess stim run",
+    )
+    summary = result.results.get("stim")
+    typer.echo(f"snapshot {result.run_id}: {summary}")
 
 
 @stim_app.command("cases")

@@ -67,18 +67,35 @@ def _cli_actor() -> Actor:
     return Actor(f"cli:{who}", "", "cli")
 
 
-def _print_demo_accounts(data_dir: Path | None) -> None:
+START_HERE = """
+Start here: open {url} and log in as analyst (password above), the regional
+analyst who may see all nine forces: Search a name and open a person (her network and
+cross-force records), then Priority perpetrators, Cross-force links and Force packs. Then
+log in as analyst-cambs (one force, cleared to OFFICIAL-SENSITIVE) to see what the access
+rules hide; supervisor for the audit log; partner for the partner website's STIM
+submissions; admin for accounts and organisations. Stop the server with Ctrl-C."""
+
+
+def _print_demo_accounts(data_dir: Path | None, url: str = "http://127.0.0.1:8000/") -> None:
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import setup_demo_accounts
 
     store = _store(data_dir)
     with store.session() as session:
         accounts = setup_demo_accounts(session)
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            "demo accounts",
+            {"op": "demo-accounts", "users": [a.username for a in accounts]},
+        )
         session.commit()
     typer.echo("Demo accounts (passwords are new each time and shown only here):")
     typer.echo(f"  {'username':<18} {'password':<22} {'role':<11} {'organisation':<20} sees")
     for a in accounts:
         sees = ", ".join(a.forces) if a.forces else "-"
         typer.echo(f"  {a.username:<18} {a.password:<22} {a.role:<11} {a.organisation:<20} {sees}")
+    typer.echo(START_HERE.format(url=url))
     store.dispose()
 
 
@@ -107,7 +124,7 @@ def serve(
     from toex.web.server import serve as run_server
 
     if demo_accounts:
-        _print_demo_accounts(data_dir)
+        _print_demo_accounts(data_dir, f"http://{host}:{port}/")
     typer.echo(f"toex web on http://{host}:{port}/ (OpenAPI at /api/v1/openapi.json)")
     run_server(_settings(data_dir), host, port, snapshot, workers)
 
@@ -170,11 +187,20 @@ def user_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add a local user with a generated password (printed once)."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import create_user, generate_password, get_organisation
 
     password = generate_password()
     store = _store(data_dir)
     with store.session() as session:
+        detail: dict[str, object] = {
+            "op": "add",
+            "role": role,
+            "organisation": org,
+            "clearance": clearance,
+            "handling_codes": handling,
+        }
+        audit_admin_change(session, _cli_actor(), f"user {username}", detail)
         create_user(
             session,
             username,
@@ -325,11 +351,18 @@ def org_add(
     data_dir: DataDirOption = None,
 ) -> None:
     """Add an organisation."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import create_organisation
 
     store = _store(data_dir)
     with store.session() as session:
         create_organisation(session, code, name or code, kind, force)
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            f"organisation {code}",
+            {"op": "add", "kind": kind, "force": force},
+        )
         session.commit()
     typer.echo(f"organisation {code} added")
 
@@ -343,6 +376,7 @@ def org_agree(
     data_dir: DataDirOption = None,
 ) -> None:
     """Record a data-sharing agreement: organisation CODE may see FORCE's records."""
+    from toex.ops.account_actions import audit_admin_change
     from toex.ops.accounts import add_agreement, get_organisation
 
     store = _store(data_dir)
@@ -353,6 +387,12 @@ def org_agree(
             force,
             dt.date.fromisoformat(valid_from) if valid_from else None,
             dt.date.fromisoformat(valid_to) if valid_to else None,
+        )
+        audit_admin_change(
+            session,
+            _cli_actor(),
+            f"organisation {code}",
+            {"op": "agree", "force": force, "from": valid_from, "to": valid_to},
         )
         session.commit()
     typer.echo(f"{code} may see {force} records")

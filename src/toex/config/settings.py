@@ -109,6 +109,21 @@ class Settings(BaseSettings):
         description="Path of a missing-person and ViSOR profiles YAML (frequent rule, SOC "
         "offences, indicator phrases, weights) replacing the shipped one (docs/methods.md).",
     )
+    exploitation_rules: Path | None = Field(
+        None,
+        description="Exploitation type rules YAML (default: the shipped "
+        "assess/data/exploitation_rules.yaml).",
+    )
+    threat_scoring: Path | None = Field(
+        None,
+        description="Threat scoring matrix YAML (default: the shipped "
+        "assess/data/threat_scoring.yaml).",
+    )
+    impact_costs: Path | None = Field(
+        None,
+        description="YAML of the impact evaluation's cost model replacing the shipped one "
+        "(staff-day cost, staff per threat, caveats; docs/methods.md).",
+    )
     fttcg_calendar: Path | None = Field(
         None,
         description="YAML of FTTCG meeting calendars by force code, replacing the force "
@@ -132,6 +147,12 @@ class Settings(BaseSettings):
     )
     packs_dir: Path | None = Field(
         None, description="Where force profile packs are written; default <data_dir>/packs."
+    )
+    ingest_max_field_bytes: int = Field(
+        1_048_576,
+        gt=0,
+        description="Largest field value (UTF-8 bytes) ingest accepts; a record with a longer "
+        "one is quarantined (field_too_large).",
     )
     threads: int = Field(2, description="Threads the engine may use.")
     memory_limit: str = Field("8GB", description="Memory limit for the DuckDB engine.")

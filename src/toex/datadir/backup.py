@@ -17,6 +17,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from toex.errors import InputError, SnapshotError
 from toex.ops import open_store
 from toex.ops.audit import record
 from toex.ops.db import alembic_config
+from toex.ops.keys import held_audit_key_ids
 
 FORMAT = "toex-backup"
 VERSION = 1
@@ -79,9 +81,10 @@ def _add(tar: tarfile.TarFile, name: str, path: Path) -> None:
         tar.addfile(info, fh)
 
 
-def _audit(url: str, target: str, detail: dict[str, object]) -> None:
-    """Write a backup or restore to the audit log of the store at ``url``."""
-    ops = open_store(url)
+def _audit(url: str, settings: Settings, target: str, detail: dict[str, object]) -> None:
+    """Write a backup or restore to the audit log of the store at ``url`` (keyed by the
+    deployment's audit key, which ``settings`` locate)."""
+    ops = open_store(url, settings=settings)
     try:
         record(
             ops,
@@ -109,7 +112,12 @@ def backup(data_dir: Path, settings: Settings, out: Path, *, wait: float = 0.0) 
         problem = store.check(info)
         if problem is not None:
             raise SnapshotError(f"the current snapshot {info.run_id} cannot be opened: {problem}")
-        _audit(url, f"backup of snapshot {info.run_id}", {"file": out.name, "run_id": info.run_id})
+        _audit(
+            url,
+            settings,
+            f"backup of snapshot {info.run_id}",
+            {"file": out.name, "run_id": info.run_id},
+        )
         scratch = ensure_private_dir(data_dir / "tmp")
         with tempfile.TemporaryDirectory(prefix="backup-", dir=scratch) as work:
             ops_file = Path(work) / OPS_MEMBER
@@ -191,6 +199,31 @@ def _check_revision(archive: Path, rev: str | None, url: str) -> None:
         ) from exc
 
 
+def _signing_keys(ops_file: Path) -> set[str]:
+    """The ids of the audit keys that signed the entries of a backed-up store file."""
+    con = sqlite3.connect(f"file:{ops_file}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT key_id FROM audit_entry WHERE key_id IS NOT NULL"
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(r[0]) for r in rows}
+
+
+def _check_audit_keys(archive: Path, ops_file: Path, settings: Settings, url: str) -> None:
+    """Refuse a restore whose audit log the target's audit keys cannot verify: the restored
+    log would read as forged, and the restore's own entry would start a new key."""
+    held, where = held_audit_key_ids(settings, url)
+    missing = sorted(_signing_keys(ops_file) - held)
+    if missing:
+        raise InputError(
+            f"{archive}: its audit log is signed with audit key {', '.join(missing)}, which "
+            f"{where} does not hold: put the backed-up key files in place first "
+            "(docs/operations.md); nothing was restored"
+        )
+
+
 def _empty_target(data_dir: Path, url: str) -> None:
     store = SnapshotStore(data_dir)
     held = [i.path.name for i in store.list()]
@@ -243,6 +276,7 @@ def restore(
             missing = sorted(set(files) - set(got))
             if missing:
                 raise InputError(f"{archive}: missing {', '.join(missing)}")
+            _check_audit_keys(archive, got[OPS_MEMBER], settings, url)
             store = SnapshotStore(data_dir)
             ensure_private_dir(store.root)
             target = store.root / snapshot["file"]
@@ -256,5 +290,7 @@ def restore(
                 load_ops(got[OPS_MEMBER], url)
             store.use(snapshot["run_id"])
         detail = {"file": archive.name, "backup": manifest["created_at"]}
-        _audit(url, f"restore of snapshot {snapshot['run_id']}", detail)  # migrates it first
+        _audit(
+            url, settings, f"restore of snapshot {snapshot['run_id']}", detail
+        )  # migrates it first
     return manifest

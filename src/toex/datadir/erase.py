@@ -68,7 +68,7 @@ def tombstones_for(settings: Settings, data_dir: Path) -> Tombstones:
     url = ops_url(settings, data_dir)
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         return Tombstones()
-    store = open_store(url)
+    store = open_store(url, settings=settings)
     try:
         return load_tombstones(store)
     finally:
@@ -131,7 +131,7 @@ def after_switch(ctx: PipelineContext, store: SnapshotStore) -> list[Path]:
     applied = ctx.results.get("erasure")
     if not isinstance(applied, ErasureApplied) or not applied.pending:
         return []
-    ops = open_store(ops_url(ctx.settings, ctx.data_dir))
+    ops = open_store(ops_url(ctx.settings, ctx.data_dir), settings=ctx.settings)
     try:
         mark_applied(ops, applied.pending, ctx.run_id)
     finally:
@@ -215,7 +215,7 @@ def erase(
             keys = _find_keys(con, kind, target, force, info.run_id)
         finally:
             con.close()
-        store = open_store(ops_url(settings, data_dir))
+        store = open_store(ops_url(settings, data_dir), settings=settings)
         try:
             erasure = register(
                 store,

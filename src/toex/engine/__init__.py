@@ -3,7 +3,8 @@
 Holds :func:`connect` (an Ibis backend for a warehouse file, configured from settings),
 :class:`SnapshotStore` (one DuckDB file per run under ``<data_dir>/warehouse/``, with an
 atomically switched ``CURRENT`` pointer), the data-directory lock (:mod:`.lock`) and its
-owner-only files and killed-run cleanup (:mod:`.datadir`). Every stage reaches the engine
+owner-only files and killed-run cleanup (:mod:`.datadir`); paths and names reach SQL only
+through :mod:`.quoting`. Every stage reaches the engine
 through here.
 
 May import ``toex.config`` and ``toex.errors`` only.

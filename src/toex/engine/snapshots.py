@@ -38,6 +38,7 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 from toex.engine.connection import connect, engine_config
 from toex.engine.datadir import PRIVATE_FILE, ensure_private_dir, private_umask
 from toex.engine.lock import data_dir_lock
+from toex.engine.quoting import path_literal
 from toex.errors import SnapshotError
 
 SUFFIX = ".duckdb"
@@ -274,10 +275,8 @@ def _compact(partial: Path) -> None:
     try:
         db.execute("SET enable_progress_bar = false")
         db.execute(f"SET memory_limit = '{config['memory_limit']}'")
-        src = str(partial).replace("'", "''")
-        dst = str(out).replace("'", "''")
-        db.execute(f"ATTACH '{src}' AS toex_src (READ_ONLY)")
-        db.execute(f"ATTACH '{dst}' AS toex_dst")
+        db.execute(f"ATTACH {path_literal(partial)} AS toex_src (READ_ONLY)")
+        db.execute(f"ATTACH {path_literal(out)} AS toex_dst")
         db.execute("COPY FROM DATABASE toex_src TO toex_dst")
         db.execute("DETACH toex_dst")
         db.execute("DETACH toex_src")

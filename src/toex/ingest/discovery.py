@@ -61,9 +61,7 @@ def from_manifest(input_dir: Path, mappings: list[Mapping]) -> list[FileTask]:
         mapping = index.get((system, kind))
         if mapping is None:
             raise MappingError(f"{rel}: no mapping for system {system!r} kind {kind!r}")
-        file = input_dir / rel
-        if not file.is_file():
-            raise ReadError("listed in manifest.json but not found", file=rel)
+        file = input_dir / rel  # a file that is missing is quarantined when it is loaded
         tasks.append(FileTask(file, Path(rel).as_posix(), mapping, force))
     return tasks
 

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from toex.errors import ReadError
 from toex.ingest import staging_sql as q
 from toex.ingest.full_export import delete_absent_records
 from toex.ingest.mapping import Mapping
 from toex.ingest.readers import Reading, open_reading
-from toex.ingest.readers.base import truncate
+from toex.ingest.readers.base import MAX_FIELD_BYTES, ReadRestart, truncate
 from toex.model.tables import STAGED_AND_RAW_TABLES, STAGED_TABLES
 
 RowCallback = Callable[[int], None]
@@ -97,6 +98,14 @@ class StagingBuffer:
         if self.rows >= self.flush_rows:
             self.flush()
 
+    def state(self) -> tuple[int, int]:
+        """What :meth:`restore` needs to undo a rolled-back file's effect on the counters."""
+        return self.rows, self.flushes
+
+    def restore(self, state: tuple[int, int]) -> None:
+        """Counters as they were at :meth:`state` (after a ``ROLLBACK`` undid the tables)."""
+        self.rows, self.flushes = state
+
     def flush(self) -> None:
         """Append the buffered rows to the real tables and empty the buffer."""
         if not self.rows:
@@ -149,12 +158,36 @@ INSERT_ROWS = 131_072  # reader batches are gathered into blocks this big before
 
 
 def _stage_source(
-    con: duckdb.DuckDBPyConnection, reading: Reading, on_rows: RowCallback | None
-) -> None:
+    con: duckdb.DuckDBPyConnection,
+    reading: Reading,
+    on_rows: RowCallback | None,
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> set[int]:
+    """Insert the reader's batches into ``ingest_src``; return the columns holding a value
+    longer than ``max_field_bytes`` (their rows are quarantined as ``field_too_large``).
+
+    A reader that must start again (:class:`ReadRestart`) gets a fresh ``ingest_src``.
+    """
     n = len(reading.columns)
     cols = ", ".join(f"c{i} VARCHAR" for i in range(n))
     extra = ", record_hash VARCHAR" if reading.has_hash else ""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
+    while True:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {q.SOURCE} ({cols}, source_row BIGINT{extra})")
+        try:
+            over = _insert_batches(con, reading, on_rows, max_field_bytes)
+        except ReadRestart:
+            continue
+        return over | reading.capped
+
+
+def _insert_batches(
+    con: duckdb.DuckDBPyConnection,
+    reading: Reading,
+    on_rows: RowCallback | None,
+    max_field_bytes: int,
+) -> set[int]:
+    n = len(reading.columns)
+    over: set[int] = set()
     pending: list[pa.RecordBatch] = []
     held = 0
 
@@ -167,6 +200,11 @@ def _stage_source(
         pending.clear()
 
     for batch in reading.batches:
+        for i in range(n):
+            if i not in over and batch.num_rows:
+                longest = pc.max(pc.binary_length(batch.column(i))).as_py()
+                if longest is not None and longest > max_field_bytes:
+                    over.add(i)
         pending.append(batch)
         held += batch.num_rows
         if held >= INSERT_ROWS:
@@ -176,6 +214,20 @@ def _stage_source(
             on_rows(batch.num_rows)
     if pending:
         insert()
+    return over
+
+
+def _strip_boms(con: duckdb.DuckDBPyConnection, row: str) -> list[str]:
+    """Remove byte order marks at the start of rows (mid-file BOMs); a note naming the rows."""
+    rows = [int(r) for (r,) in con.execute(q.bom_rows_sql(row)).fetchall()]
+    if not rows:
+        return []
+    con.execute(q.strip_bom_sql())
+    shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+    return [
+        f"removed a byte order mark in the middle of the file, at the start of "
+        f"row{'s' if len(rows) > 1 else ''} {shown} (exports joined together?)"
+    ]
 
 
 MAX_CASE_RENUMBER = 256  # more left-out rows than this: renumber with an ASOF join instead
@@ -225,11 +277,13 @@ def load_file(
     on_rows: RowCallback | None = None,
     keep_temp: bool = False,
     buffer: StagingBuffer | None = None,
+    max_field_bytes: int = MAX_FIELD_BYTES,
 ) -> FileReport:
     """Load ``path`` (named ``source_file`` in provenance) through ``mapping``.
 
     ``keep_temp`` leaves the ``ingest_*`` work tables in place (``mapping check`` reads them).
-    With a ``buffer`` the staged rows go to it; the caller flushes it.
+    With a ``buffer`` the staged rows go to it; the caller flushes it. A record with a field
+    longer than ``max_field_bytes`` is quarantined (``field_too_large``).
     """
     ensure_tables(con)
     file_hash = file_sha256(path) if path.is_file() else ""
@@ -243,15 +297,21 @@ def load_file(
         return report
     with tempfile.TemporaryDirectory(prefix="toex-ingest-") as workdir:
         reading = open_reading(
-            path, source_file, mapping.reader, Path(workdir), wanted=mapping.columns_used()
+            path,
+            source_file,
+            mapping.reader,
+            Path(workdir),
+            wanted=mapping.columns_used(),
+            max_field_bytes=max_field_bytes,
         )
         mapping.check_columns(reading.columns, source_file, reading.delimiter)
-        _stage_source(con, reading, on_rows)
+        over = _stage_source(con, reading, on_rows, max_field_bytes)
     if buffer is not None:
         buffer.make_room(reading.rows_read)
     report.notes += reading.notes
     report.rows_read = reading.rows_read
     row = _stage_reader_faults(con, reading)
+    report.notes += _strip_boms(con, row)
     plan = q.Plan(
         mapping,
         {c: i for i, c in enumerate(reading.columns)},
@@ -261,7 +321,8 @@ def load_file(
         reading.has_hash,
         BUFFER_PREFIX if buffer is not None else "",
     )
-    with_status = _run_plan(con, plan, reading, row, buffer)
+    oversized = q.oversized_sql(reading.columns, sorted(over), max_field_bytes, row)
+    with_status = _run_plan(con, plan, reading, row, buffer, oversized)
     if mapping.export == "full":
         report.notes += delete_absent_records(con, plan, buffer)
     _account(con, plan, report, with_status)
@@ -280,6 +341,7 @@ def _run_plan(
     reading: Reading,
     row: str,
     buffer: StagingBuffer | None,
+    oversized: list[str],
 ) -> bool:
     """Values, lookups, faults, status and the staged rows; ``True`` if a status was needed.
 
@@ -293,10 +355,19 @@ def _run_plan(
     faults = ["SELECT * FROM ingest_reader_faults", *q.faults_sql(plan)]
     if reading.replacements:
         faults += q.unreadable_sql(plan, reading.columns, reading.encoding, row)
+    faults += oversized
+    faults.append(q.repeated_header_sql(reading.columns, row))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ingest_faults AS "
         + " UNION ALL ".join(f"({f})" for f in faults)
     )
+    # a repeated header line is quarantined for that alone, not also for each of its values
+    con.execute(
+        "DELETE FROM ingest_faults WHERE reason_code <> 'repeated_header' AND source_row IN "
+        "(SELECT source_row FROM ingest_faults WHERE reason_code = 'repeated_header')"
+    )
+    if con.execute(q.has_duplicates_sql()).fetchone():
+        con.execute(q.duplicates_sql(plan))
     con.execute(f"DROP TABLE {q.SOURCE}")  # everything later reads ingest_values
     if buffer is not None and buffer.rows:
         (buffered,) = con.execute(q.keys_in_sql(plan, BUFFER_PREFIX + "raw_record")).fetchone() or (
@@ -330,9 +401,20 @@ def _account(
         "reason_code, reason FROM ingest_faults ORDER BY source_row, field",
         [plan.load_id, plan.source_file],
     )
+    markings = q.marking_issues_sql(plan)
+    rows: list[tuple[str, str, int, str | None]] = []
+    if markings:
+        con.execute(f"INSERT INTO raw_marking_issue {markings}")
+        rows += con.execute(
+            "SELECT field, reason_code, count(*), min(raw_value) FROM raw_marking_issue "
+            "WHERE load_id = ? AND source_file = ? AND action = 'restricted' "
+            "GROUP BY ALL ORDER BY ALL",
+            [plan.load_id, plan.source_file],
+        ).fetchall()
     issues = q.issues_sql(plan)
     if issues:
-        rows = con.execute(issues).fetchall()
+        rows += con.execute(issues).fetchall()
+    if rows:
         for field_name, code, count, example in rows:
             con.execute(
                 "INSERT INTO raw_value_issue VALUES (?, ?, ?, ?, ?, ?)",

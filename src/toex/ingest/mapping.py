@@ -55,7 +55,10 @@ PROVENANCE_CLEANERS = {
     "classification": "classification",
     "grading": "grading",
 }
+#: What a mapping without a marking column gives every row (a partner's or a person file's).
 PROVENANCE_DEFAULTS = {"handling_code": "P", "classification": "OFFICIAL"}
+#: The provenance fields that are protective markings: read fail-closed (see ``cleaners``).
+MARKINGS = ("handling_code", "classification")
 STAGED: dict[str, TableSpec] = {t.name: t for t in STAGED_TABLES}
 ID_COLUMNS = {
     "staged_event": "event_id",
@@ -355,6 +358,23 @@ def _target(ck: _Checker, data: Any, where: str) -> TargetSpec:
     )
 
 
+def _check_marking(ck: _Checker, key: str, spec: FieldSpec) -> None:
+    """A protective marking read from a column must say what an unknown value becomes."""
+    where = f"provenance.{key}"
+    if spec.default is not None:
+        raise ck.fail(
+            where,
+            "a protective marking has no 'default': an empty value is unknown, and "
+            "'unknown: restrict' gives it the most restrictive of 'values'",
+        )
+    if "unknown" not in spec.cleaner.args:
+        raise ck.fail(
+            where,
+            "say what an empty or unknown marking becomes: 'unknown: restrict' (the most "
+            "restrictive of 'values') or 'unknown: quarantine' (the row is quarantined)",
+        )
+
+
 def parse_mapping(data: Any, source: str) -> Mapping:
     """Validate parsed YAML ``data`` from ``source`` (a file name for messages)."""
     ck = _Checker(source)
@@ -383,6 +403,8 @@ def parse_mapping(data: Any, source: str) -> Mapping:
         spec = _field(ck, key, value, f"provenance.{key}", PROVENANCE_CLEANERS[key])
         if spec.cleaner.name != PROVENANCE_CLEANERS[key]:
             raise ck.fail(f"provenance.{key}", f"uses the {PROVENANCE_CLEANERS[key]!r} cleaner")
+        if key in MARKINGS:
+            _check_marking(ck, key, spec)
         provenance[key] = spec
     tdata = data.get("targets")
     if not isinstance(tdata, list) or not tdata:

@@ -9,6 +9,7 @@ from rich.table import Table
 from toex.errors import ReconciliationError
 from toex.ingest.check import CheckReport
 from toex.ingest.loader import FileReport
+from toex.ingest.stage import FileFailure
 
 
 def unbalanced(reports: Sequence[FileReport]) -> list[FileReport]:
@@ -28,8 +29,16 @@ def check_balanced(reports: Sequence[FileReport]) -> None:
         raise ReconciliationError(f"{len(bad)} file(s) do not balance: {details}")
 
 
-def reconciliation_table(reports: Sequence[FileReport]) -> Table:
-    """One row per file: rows read = loaded + quarantined, with new/updated/unchanged."""
+def failure_lines(failed: Sequence[FileFailure]) -> list[str]:
+    """One line per file quarantined whole: its reason code and message."""
+    return [f"file quarantined whole ({f.reason_code}): {f.reason}" for f in failed]
+
+
+def reconciliation_table(
+    reports: Sequence[FileReport], failed: Sequence[FileFailure] = ()
+) -> Table:
+    """One row per file: rows read = loaded + quarantined, with new/updated/unchanged; a
+    file quarantined whole has a row saying so."""
     table = Table(title="Ingest reconciliation (read = loaded + quarantined)")
     for name in (
         "file",
@@ -66,6 +75,8 @@ def reconciliation_table(reports: Sequence[FileReport]) -> Table:
         ]
         totals = [t + f for t, f in zip(totals, figures, strict=True)]
         table.add_row(r.source_file, r.mapping, *(f"{f:,}" for f in figures), status)
+    for f in failed:
+        table.add_row(f.source_file, f.mapping, *("-" * 7), f"QUARANTINED ({f.reason_code})")
     if len(reports) > 1:
         table.add_row(
             "total",
@@ -113,7 +124,9 @@ def check_renderables(check: CheckReport) -> list[Table | str]:
             quarantine.add_row(str(row), fld, raw, code, reason)
         out.append(quarantine)
     if check.issues:
-        issues = Table(title="Values that would be cleaned to null (not quarantined)")
+        issues = Table(
+            title="Values that would be cleaned to null, or markings restricted (not quarantined)"
+        )
         for name in ("field", "reason code", "rows", "example"):
             issues.add_column(name)
         for fld, code, rows, example in check.issues:

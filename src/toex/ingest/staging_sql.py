@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 
 from toex.ingest.cleaners import RAW
 from toex.ingest.cleaners.base import sql_str
+from toex.ingest.cleaners.codes import MarkingCleaner
+from toex.ingest.readers.csv_scan import PLACEHOLDER
 
 __all__ = ["sql_str"]
 from toex.ingest.mapping import (
     ID_COLUMNS,
+    MARKINGS,
     PROVENANCE_DEFAULTS,
     FieldSpec,
     Mapping,
@@ -309,7 +312,80 @@ def faults_sql(plan: Plan) -> list[str]:
             f"CASE WHEN {a} IS NULL THEN {missing} ELSE {bad} END "
             f"FROM ingest_values v WHERE {a} IS NULL OR {failed}"
         )
+    for key, slot, cleaner in marking_slots(plan):
+        if cleaner.unknown != "quarantine":
+            continue
+        a = f"v.{slot.alias}"
+        out.append(
+            f"SELECT v.source_row, {sql_str(slot.label)} AS field, {a} AS raw_value, "
+            f"{_marking_code_sql(a)}, {_marking_reason_sql(cleaner, a)} "
+            f"FROM ingest_values v WHERE {unknown_marking_sql(plan, key, slot)}"
+        )
     return out
+
+
+def marking_slots(plan: Plan) -> list[tuple[str, FieldSlot, MarkingCleaner]]:
+    """The protective markings the mapping reads from a column: (key, slot, cleaner)."""
+    out = []
+    for key in MARKINGS:
+        slot = plan.provenance.get(key)
+        if slot is not None and isinstance(slot.spec.cleaner, MarkingCleaner):
+            out.append((key, slot, slot.spec.cleaner))
+    return out
+
+
+def _accepted_sql(slot: FieldSlot) -> str:
+    return f"(SELECT {RAW} FROM {slot.lookup} WHERE value IS NOT NULL)"
+
+
+def unknown_marking_sql(plan: Plan, key: str, slot: FieldSlot, v: str = "v") -> str:
+    """SQL: the record's marking ``key`` is empty or not accepted (an ``ingest_values`` row).
+
+    An empty handling code with a readable 3x5x2 grade is not unknown: the grade's handling
+    letter fills it.
+    """
+    a = f"{v}.{slot.alias}"
+    cond = f"({a} IS NULL OR {a} NOT IN {_accepted_sql(slot)})"
+    grading = plan.provenance.get("grading")
+    if key == "handling_code" and grading is not None:
+        g = f"{v}.{grading.alias}"
+        cond = (
+            f"({cond} AND NOT ({a} IS NULL AND coalesce({g} IN {_accepted_sql(grading)}, FALSE)))"
+        )
+    return cond
+
+
+def _marking_code_sql(a: str) -> str:
+    return f"CASE WHEN {a} IS NULL THEN 'missing_marking' ELSE 'unknown_marking' END"
+
+
+def _marking_reason_sql(cleaner: MarkingCleaner, a: str) -> str:
+    empty = sql_str(f"the {cleaner.what} is empty")
+    tail = sql_str(
+        f"' is not a {cleaner.what} this mapping accepts ({', '.join(cleaner.accepted)})"
+    )
+    return f"CASE WHEN {a} IS NULL THEN {empty} ELSE '''' || {a} || {tail} END"
+
+
+def marking_issues_sql(plan: Plan) -> str | None:
+    """SELECT of ``raw_marking_issue`` rows: every record with an empty or unknown marking.
+
+    ``marking`` is what the staged record got (``unknown: restrict``); rows quarantined (for
+    their marking or another fault) have ``action`` quarantined and no marking.
+    """
+    parts = []
+    quarantined = "v.source_row IN (SELECT source_row FROM ingest_faults)"
+    for key, slot, cleaner in marking_slots(plan):
+        a = f"v.{slot.alias}"
+        parts.append(
+            f"SELECT {sql_str(plan.load_id)}, {sql_str(plan.source_file)}, v.source_row, "
+            f"{sql_str(slot.label)}, CASE WHEN length({a}) > 200 THEN left({a}, 199) || '…' "
+            f"ELSE {a} END, {_marking_code_sql(a)}, {_marking_reason_sql(cleaner, a)}, "
+            f"CASE WHEN {quarantined} THEN NULL ELSE {cleaner.restricted_sql(a)} END, "
+            f"CASE WHEN {quarantined} THEN 'quarantined' ELSE 'restricted' END "
+            f"FROM ingest_values v WHERE {unknown_marking_sql(plan, key, slot)}"
+        )
+    return " UNION ALL ".join(parts) or None
 
 
 def unreadable_sql(
@@ -325,14 +401,38 @@ def unreadable_sql(
     ]
 
 
+def oversized_sql(
+    columns: list[str], over: list[int], max_bytes: int, row: str = "source_row"
+) -> list[str]:
+    """SELECTs of rows with a value longer than ``max_bytes`` (UTF-8) in the ``over`` columns,
+    or the CSV reader's placeholder for one (which carries the value's size)."""
+    out = []
+    mark = sql_str(PLACEHOLDER)
+    for i in over:
+        c = f"c{i}"
+        placed = f"starts_with({c}, {mark})"
+        told = f"CAST(substr({c}, {len(PLACEHOLDER) + 1}) AS BIGINT)"
+        size = f"CASE WHEN {placed} THEN {told} ELSE strlen({c}) END"
+        out.append(
+            f"SELECT {row} AS source_row, {sql_str(columns[i])} AS field, "
+            f"CASE WHEN {placed} THEN NULL ELSE left({c}, 200) END AS raw_value, "
+            f"'field_too_large', 'the value is ' || format('{{:,}}', {size}) || "
+            f"' bytes, over the field size cap of {max_bytes:,} bytes "
+            f"(TOEX_INGEST_MAX_FIELD_BYTES)' FROM {SOURCE} "
+            f"WHERE strlen({c}) > {int(max_bytes)} OR {placed}"
+        )
+    return out
+
+
 def issues_sql(plan: Plan) -> str:
     """Counts of non-required values cleaned to NULL, per field and reason, on good rows.
 
     Good rows are the rows not quarantined (unchanged rows included).
     """
     parts = []
+    markings = {slot.alias for _, slot, _ in marking_slots(plan)}
     for slot in plan.fields:
-        if slot.spec.required or slot.lookup is None:
+        if slot.spec.required or slot.lookup is None or slot.alias in markings:
             continue
         parts.append(
             f"SELECT {sql_str(slot.label)} AS field, "
@@ -535,16 +635,22 @@ def _provenance(plan: Plan, used: dict[str, FieldSlot]) -> dict[str, str]:
     grading = _cleaned_sql(p["grading"], "value") if "grading" in p else "NULL"
 
     def marking(key: str) -> str:
-        default = PROVENANCE_DEFAULTS[key]
-        if key in p:
-            slot = p[key]
-            default = slot.spec.default or default
-            value = _cleaned_sql(slot, "value")
-        else:
+        slot = p.get(key)
+        cleaner = slot.spec.cleaner if slot is not None else None
+        if slot is None or not isinstance(cleaner, MarkingCleaner):
+            # no marking column: the grade's handling letter, else the documented default
             value = "NULL"
-        if key == "handling_code":
-            value = f"coalesce({value}, substr({grading}, 3, 1))"
-        return f"coalesce({value}, {sql_str(default)})"
+            if key == "handling_code":
+                value = f"substr({grading}, 3, 1)"
+            return f"coalesce({value}, {sql_str(PROVENANCE_DEFAULTS[key])})"
+        # fail closed: the accepted value; an empty handling code takes the grade's letter;
+        # anything else the most restrictive value (rows quarantined instead never get here)
+        a = f"v.{slot.alias}"
+        parts = [_cleaned_sql(slot, "value")]
+        if key == "handling_code" and "grading" in p:
+            parts.append(f"CASE WHEN {a} IS NULL THEN substr({grading}, 3, 1) END")
+        parts.append(cleaner.restricted_sql(a))
+        return f"coalesce({', '.join(parts)})"
 
     return {
         "force": plan.literal(plan.force),
@@ -606,4 +712,56 @@ def renumber_sql() -> str:
         "(s.source_row + coalesce(k.m, 0) AS source_row) "
         f"FROM {SOURCE} s ASOF LEFT JOIN ingest_skip k ON s.source_row > k.k "
         "ORDER BY s.source_row"
+    )
+
+
+BOM = "chr(65279)"  # U+FEFF, a byte order mark
+
+
+def bom_rows_sql(row: str = "source_row") -> str:
+    """Record numbers of rows whose first value starts with a byte order mark (a BOM in the
+    middle of the file: two exports joined together)."""
+    return f"SELECT {row} FROM {SOURCE} WHERE starts_with(c0, {BOM}) ORDER BY 1"
+
+
+def strip_bom_sql() -> str:
+    """Drop a byte order mark at the start of a row's first value (else it would make a
+    record id that differs from the same record's without it: a duplicate record)."""
+    return f"UPDATE {SOURCE} SET c0 = ltrim(c0, {BOM}) WHERE starts_with(c0, {BOM})"
+
+
+def repeated_header_sql(columns: list[str], row: str = "source_row") -> str:
+    """SELECT of the rows that repeat the header line (exports joined together)."""
+    same = " AND ".join(f"trim(c{i}) = {sql_str(name)}" for i, name in enumerate(columns))
+    return (
+        f"SELECT {row} AS source_row, NULL AS field, left(concat_ws(',', "
+        f"{', '.join(f'c{i}' for i in range(len(columns)))}), 200) AS raw_value, "
+        "'repeated_header', 'the header line repeats here (exports joined together?)' "
+        f"FROM {SOURCE} WHERE {same}"
+    )
+
+
+def has_duplicates_sql() -> str:
+    """One row if some record key occurs in two rows of the file."""
+    return "SELECT 1 FROM ingest_values GROUP BY record_key HAVING count(*) > 1 LIMIT 1"
+
+
+def duplicates_sql(plan: Plan) -> str:
+    """Add to ``ingest_faults`` every later row of a record id the file already had.
+
+    The first row of each record id not otherwise quarantined is kept; each later one is a
+    ``duplicate_record`` naming the row kept and whether its values are the same.
+    """
+    label = sql_str("+".join(plan.mapping.record_id))
+    return (
+        "INSERT INTO ingest_faults SELECT source_row, "
+        f"{label}, source_record_id, 'duplicate_record', 'record id ''' || source_record_id || "
+        "''' repeats row ' || first_row || CASE WHEN record_hash = first_hash "
+        "THEN ' (the same values)' ELSE ' with other values (row ' || first_row || ' is kept)' "
+        "END FROM (SELECT source_row, source_record_id, record_hash, "
+        "first_value(source_row) OVER w AS first_row, first_value(record_hash) OVER w AS "
+        "first_hash FROM ingest_values WHERE source_row NOT IN "
+        "(SELECT source_row FROM ingest_faults) AND record_key IN (SELECT record_key FROM "
+        "ingest_values GROUP BY record_key HAVING count(*) > 1) "
+        "WINDOW w AS (PARTITION BY record_key ORDER BY source_row)) WHERE source_row > first_row"
     )

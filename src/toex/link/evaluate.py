@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from toex.engine.quoting import path_literal
 from toex.link.scale import SCALE_LABELS
 
 NETWORK_SCENARIO_TYPES: tuple[str, ...] = (
@@ -80,7 +81,7 @@ WITH j AS (
     SELECT r.person_id AS resolved, t.person_id AS truth, count(*) AS n
     FROM staged_person_mention AS m
     JOIN resolved_mention_person AS r USING (mention_id)
-    JOIN read_parquet('{Path(truth_mentions).as_posix()}') AS t
+    JOIN read_parquet({path_literal(truth_mentions)}) AS t
       ON t.source_file = m.source_file AND t.source_row = m.source_row AND t.slot = m.slot
     WHERE t.person_id IS NOT NULL
     GROUP BY r.person_id, t.person_id

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import duckdb
 
 from toex.config import Catalogue, load_catalogue
+from toex.engine.quoting import path_literal
 from toex.errors import PipelineError
 from toex.link.config import LinkConfig
 from toex.link.crossforce import crossforce_sql
@@ -93,7 +94,7 @@ def _attach_previous(con: duckdb.DuckDBPyConnection, previous_path: Path | None)
     """Attach the previous snapshot read-only as ``link_prev``; False if it has no links."""
     if previous_path is None or not Path(previous_path).exists():
         return False
-    con.execute(f"ATTACH '{Path(previous_path).as_posix()}' AS {PREVIOUS_ALIAS} (READ_ONLY)")
+    con.execute(f"ATTACH {path_literal(previous_path)} AS {PREVIOUS_ALIAS} (READ_ONLY)")
     return True
 
 

@@ -27,11 +27,24 @@ from toex.model.enums import (
 from toex.model.grading import Grading, parse_grading
 from toex.model.offences import Offence, offence_table
 from toex.model.tables import Column, TableSpec
+from toex.model.tracker_codes import (
+    DisruptionCategory,
+    DisruptionImpact,
+    LinkKind,
+    OperationStatus,
+    OutcomeKind,
+    ReferralOutcome,
+    RequestStatus,
+    RequestType,
+    TrackerReferralKind,
+)
 
 __all__ = [
     "TABLES",
     "Classification",
     "Column",
+    "DisruptionCategory",
+    "DisruptionImpact",
     "EventType",
     "ExploitationType",
     "Gender",
@@ -39,14 +52,21 @@ __all__ = [
     "Grading",
     "HandlingCode",
     "IntelligenceAssessment",
+    "LinkKind",
     "MappaCategory",
     "MappaLevel",
     "MisperRisk",
     "ObjectType",
     "Offence",
+    "OperationStatus",
+    "OutcomeKind",
+    "ReferralOutcome",
+    "RequestStatus",
+    "RequestType",
     "Role",
     "SourceEvaluation",
     "TableSpec",
+    "TrackerReferralKind",
     "VisorRisk",
     "offence_table",
     "parse_grading",

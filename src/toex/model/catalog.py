@@ -9,6 +9,7 @@ from toex.model import (
     resolved_tables,
     retention_tables,
     stim_tables,
+    threat_tables,
 )
 from toex.model.tables import STAGED_AND_RAW_TABLES, TableSpec
 
@@ -22,6 +23,7 @@ TABLES: dict[str, TableSpec] = {
         *profile_tables.TABLE_SPECS,
         *retention_tables.TABLE_SPECS,
         *stim_tables.TABLE_SPECS,
+        *threat_tables.TABLE_SPECS,
     )
 }
 

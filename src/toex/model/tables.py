@@ -188,8 +188,9 @@ RAW_QUARANTINE = spec(
     Column(
         "reason_code",
         "string",
-        "Machine-readable reason: field_count, missing_required, "
-        "bad_date, unknown_offence_code, bad_value, unreadable.",
+        "Machine-readable reason: field_count, missing_required, bad_date, "
+        "unknown_offence_code, bad_value, unreadable, field_too_large, repeated_header, "
+        "duplicate_record, missing_marking, unknown_marking.",
         False,
     ),
     Column("reason", "string", "Why the row was quarantined, in words.", False),
@@ -203,9 +204,47 @@ RAW_VALUE_ISSUE = spec(
     Column("load_id", "string", "Identifier of the load.", False),
     Column("source_file", "string", "File name.", False),
     Column("field", "string", "Source column whose values could not be cleaned.", False),
-    Column("reason_code", "string", "bad_date, unknown_offence_code or bad_value.", False),
+    Column(
+        "reason_code",
+        "string",
+        "bad_date, unknown_offence_code, bad_value; missing_marking or unknown_marking for a "
+        "protective marking restricted to the mapping's most restrictive value.",
+        False,
+    ),
     Column("rows", "int64", "How many rows had such a value.", False),
     Column("example", "string", "One such value as written (truncated to 200 characters)."),
+    provenance=False,
+)
+
+RAW_MARKING_ISSUE = spec(
+    "raw_marking_issue",
+    "raw",
+    "Every record whose protective marking (handling code or classification) was empty or "
+    "not one the mapping accepts, and what was done: restricted or quarantined.",
+    Column("load_id", "string", "Identifier of the load.", False),
+    Column("source_file", "string", "File name.", False),
+    Column("source_row", "int64", "1-based record number in the file.", False),
+    Column("field", "string", "Source column of the marking.", False),
+    Column("raw_value", "string", "The value as written (null when empty)."),
+    Column("reason_code", "string", "missing_marking or unknown_marking.", False),
+    Column("reason", "string", "Why the marking was not accepted, in words.", False),
+    Column("marking", "string", "The marking the staged record got (null if quarantined)."),
+    Column("action", "string", "restricted or quarantined.", False),
+    provenance=False,
+)
+
+RAW_FILE_QUARANTINE = spec(
+    "raw_file_quarantine",
+    "raw",
+    "Files quarantined whole: a load that could not read or map them stages nothing of "
+    "them; the rest of the run goes on (unless --strict) and the command exits non-zero.",
+    Column("load_id", "string", "Identifier of the load.", False),
+    Column("source_file", "string", "File name.", False),
+    Column("file_hash", "string", "SHA-256 of the file's bytes (empty if unreadable)."),
+    Column("mapping", "string", "Mapping the file was loaded with.", False),
+    Column("reason_code", "string", "Machine-readable reason (e.g. empty_file, binary).", False),
+    Column("reason", "string", "The error, naming file, row and field where known.", False),
+    Column("quarantined_at", "timestamp", "When the file was quarantined.", False),
     provenance=False,
 )
 
@@ -250,5 +289,7 @@ STAGED_AND_RAW_TABLES: tuple[TableSpec, ...] = (
     RAW_LOAD_LOG,
     RAW_QUARANTINE,
     RAW_VALUE_ISSUE,
+    RAW_MARKING_ISSUE,
+    RAW_FILE_QUARANTINE,
     RAW_RECORD,
 )

@@ -51,6 +51,14 @@ def _audit(
     )
 
 
+def audit_admin_change(
+    session: Session, actor: Actor, target: str, detail: dict[str, object]
+) -> None:
+    """Append an administrative change (an account, organisation or agreement added) to the
+    audit log inside ``session``'s transaction: the change and its entry commit together."""
+    _audit(session, actor, "admin", target, detail)
+
+
 def _user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:

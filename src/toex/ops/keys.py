@@ -146,6 +146,19 @@ def audit_keys(settings: Settings, ops_url: str) -> AuditKeys:
     return AuditKeys.of(default_key_file(path))
 
 
+def held_audit_key_ids(settings: Settings, ops_url: str) -> tuple[set[str], str]:
+    """The ids of the audit keys a store at ``ops_url`` would verify with, without generating
+    a key file, and where they come from (for messages)."""
+    if settings.audit_key is not None:
+        return {key_id(k) for k in parse_keys(settings.audit_key, "TOEX_AUDIT_KEY")}, (
+            "TOEX_AUDIT_KEY"
+        )
+    path = settings.audit_key_file or store_dir(ops_url, settings) / KEY_DIR / AUDIT_KEY_FILE
+    if not path.exists():
+        return set(), str(path)
+    return {key_id(k) for k in read_key_file(path)}, str(path)
+
+
 def checkpoint_path(settings: Settings, ops_url: str) -> Path:
     """The audit checkpoint log: the setting, else ``audit-checkpoints.log`` in
     :func:`store_dir`."""

@@ -176,4 +176,5 @@ class MatchDecision(Base):
 
 import toex.ops.erasure_models  # noqa: E402  - erasure tables register on Base
 import toex.ops.pack_models  # noqa: E402  - force profile pack tables register on Base
-import toex.ops.stim_models  # noqa: E402, F401  - STIM referral tables register on Base
+import toex.ops.stim_models  # noqa: E402  - STIM referral tables register on Base
+import toex.ops.tracker_models  # noqa: E402, F401  - operations tracker tables register on Base

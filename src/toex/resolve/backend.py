@@ -16,6 +16,8 @@ import duckdb
 import pyarrow as pa
 from splink.internals.database_api import DatabaseAPISubClass
 
+from toex.engine.quoting import path_literal
+
 
 class Backend(Protocol):
     """What resolution needs from an engine."""
@@ -92,11 +94,13 @@ class DuckDBBackend:
 
     def load_parquet(self, name: str, path: Path) -> None:
         """``CREATE OR REPLACE TABLE name AS`` the Parquet file."""
-        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+        self.con.execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM read_parquet({path_literal(path)})"
+        )
 
     def export_parquet(self, sql: str, path: Path) -> None:
         """``COPY (sql) TO path``."""
-        self.con.execute(f"COPY ({sql}) TO '{path}' (FORMAT parquet)")
+        self.con.execute(f"COPY ({sql}) TO {path_literal(path)} (FORMAT parquet)")
 
     def drop(self, name: str) -> None:
         """``DROP TABLE IF EXISTS name``."""
@@ -121,7 +125,7 @@ def duckdb_work_backend(
     con = duckdb.connect(str(Path(tmp.name) / "work.duckdb"))
     con.execute(f"SET threads = {int(threads)}")
     con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute(f"SET temp_directory = '{Path(tmp.name) / 'spill'}'")
+    con.execute(f"SET temp_directory = {path_literal(Path(tmp.name) / 'spill')}")
     con.execute("SET preserve_insertion_order = false")
     return DuckDBBackend(con, tmp)
 

@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 import ibis
 
+from toex.engine.quoting import path_literal
 from toex.resolve import metrics
 from toex.resolve.blocking import PERSON_BLOCKS, Block, block_keys_sql, blocked_pairs_sql
 
@@ -61,7 +62,7 @@ def load_eval_table(
                t.variations, t.system IN ({partner}) AS partner
         FROM staged_person_mention m
         JOIN {assignment} a USING (mention_id)
-        JOIN read_parquet('{truth}') t
+        JOIN read_parquet({path_literal(truth)}) t
           ON t.source_file = m.source_file AND t.source_row = m.source_row
          AND t.slot = m.slot
         WHERE t.person_id IS NOT NULL""")
@@ -181,7 +182,7 @@ def lookalikes(
     rows = con.execute(
         f"""
         WITH g AS (SELECT member_role, scenario_id, group_id, person_id
-                   FROM read_parquet('{path}') WHERE member_role IN ({
+                   FROM read_parquet({path_literal(path)}) WHERE member_role IN ({
             ", ".join(f"'{r}'" for r in PLANTED_LOOKALIKES)
         })),
              pairs AS (SELECT a.member_role, a.person_id AS pa, b.person_id AS pb
@@ -250,7 +251,7 @@ def true_pairs_sql(synth_dir: Path, mentions: str = "staged_person_mention") -> 
     partner = ", ".join(f"'{s}'" for s in PARTNER_SYSTEMS)
     return f"""
         WITH t AS (SELECT m.mention_id, t.person_id FROM {mentions} m
-                   JOIN read_parquet('{truth}') t
+                   JOIN read_parquet({path_literal(truth)}) t
                      ON t.source_file = m.source_file AND t.source_row = m.source_row
                     AND t.slot = m.slot
                    WHERE t.person_id IS NOT NULL AND t.system NOT IN ({partner}))
@@ -295,12 +296,12 @@ def blocking_report(
             wh.disconnect()
         con = duckdb.connect(str(scratch / "blocking.duckdb"))
         try:
-            con.execute(f"SET temp_directory = '{scratch / 'spill'}'")
+            con.execute(f"SET temp_directory = {path_literal(scratch / 'spill')}")
             con.execute("SET preserve_insertion_order = false")
-            con.execute(f"ATTACH '{snapshot}' AS snap (READ_ONLY)")
+            con.execute(f"ATTACH {path_literal(snapshot)} AS snap (READ_ONLY)")
             con.execute(
                 "CREATE TABLE blocking_features AS "
-                f"SELECT * FROM read_parquet('{scratch / 'features.parquet'}')"
+                f"SELECT * FROM read_parquet({path_literal(scratch / 'features.parquet')})"
             )
             con.execute(
                 "CREATE TABLE blocking_truth AS "
@@ -325,7 +326,7 @@ def blocking_report(
             con.execute(f"""
                 CREATE TABLE blocking_people AS
                 SELECT m.mention_id, t.person_id FROM snap.staged_person_mention m
-                JOIN read_parquet('{Path(synth_dir) / "truth" / "mentions.parquet"}') t
+                JOIN read_parquet({path_literal(Path(synth_dir) / "truth" / "mentions.parquet")}) t
                   ON t.source_file = m.source_file AND t.source_row = m.source_row
                  AND t.slot = m.slot
                 WHERE m.mention_id IN (SELECT mention_id_l FROM blocking_truth

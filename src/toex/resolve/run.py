@@ -27,6 +27,7 @@ from ibis.backends.duckdb import Backend as IbisDuckDB
 from splink import Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
+from toex.engine.quoting import path_literal
 from toex.model.resolved_tables import COMPARISON_NAMES, TABLE_SPECS
 from toex.resolve import persons
 from toex.resolve.backend import Backend, duckdb_work_backend
@@ -364,7 +365,7 @@ def resolve_people(
         ):
             con.execute(
                 f"CREATE OR REPLACE TABLE {name} AS "
-                f"SELECT * FROM read_parquet('{files / file}.parquet')"
+                f"SELECT * FROM read_parquet({path_literal(files / f'{file}.parquet')})"
             )
     finally:
         io.cleanup()

@@ -23,11 +23,12 @@ import pyarrow.parquet as pq
 from toex.config import load_catalogue
 from toex.synth import events as ev
 from toex.synth.chunks import Chunk, merge, select
+from toex.synth.exploitation_networks import plant_exploitation_networks
 from toex.synth.formats import file_format
 from toex.synth.names import build_namebook
 from toex.synth.network import plant_missing_children, plant_trafficking_network
 from toex.synth.ocg import plant_ocg
-from toex.synth.operations import write_operations
+from toex.synth.operations import write_operations, write_tracker
 from toex.synth.partner_files import write_partner
 from toex.synth.people import OFFENDER, PUBLIC, name_locales, plant_name_dob_pairs, plant_twins
 from toex.synth.people_truth import write_objects, write_persons
@@ -120,6 +121,7 @@ def build_world(seed: int, scale_name: str) -> tuple[World, ScenarioPlan, dict[s
     network = plant_trafficking_network(world, plan)
     plant_missing_children(world, plan, network)
     plant_ocg(world, plan)
+    plant_exploitation_networks(world, plan)
     plant_profiles(world, plan)
     plan.scenarios.extend(identity_scenarios(world, twins, pairs))
     world.start_counting()
@@ -233,6 +235,7 @@ def generate(
     if progress:
         progress("truth tables", 0, total)
     states.append(write_operations(world, out, plan.operations, sinks))
+    tracker = write_tracker(world, out, plan.operations)
     sinks.mentions.close()
     sinks.events.close()
     _write_quarantine(out, sinks)
@@ -245,6 +248,7 @@ def generate(
         "seed": seed,
         "scale": scale,
         "as_of": str(world.rates.as_of),
+        "tracker": tracker,
         "files": [
             {
                 "path": s.path,

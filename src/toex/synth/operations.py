@@ -148,3 +148,26 @@ def write_operations(
     )
     state.sink.close()
     return state
+
+
+def write_tracker(world: World, out: Path, planted: list[PlantedOperation]) -> dict[str, int]:
+    """Write the operations tracker's history (``tracker/``, :mod:`toex.synth.tracker_history`)
+    keeping the regional operations list's references, names, forces, types and scales."""
+    from toex.model import ExploitationType, GeographicScale
+    from toex.synth.dates import from_days
+    from toex.synth.tracker_history import BaseOperation, build_history, code_of, write_history
+
+    base = [
+        BaseOperation(
+            f"TOEX/OP/{i + 1:04d}",
+            op.name,
+            op.lead_force,
+            code_of(ExploitationType, op.threat_type),
+            code_of(GeographicScale, op.geographic_scale),
+            from_days(op.start),
+        )
+        for i, op in enumerate(plan_operations(world, planted))
+    ]
+    forces = [(f.code, f.region) for f in world.forces]
+    history = build_history(world.seed, world.rates.as_of, forces, base=base)
+    return write_history(history, out)

@@ -91,6 +91,8 @@ class Account:
     template: int = 0
     created: int = 0
     scenario: str = ""
+    #: The registered email shows the man's forename (set by :func:`registered_email`).
+    email_shows_male: bool = False
 
 
 def _region_of(world: World, person: int) -> str:
@@ -350,8 +352,12 @@ def registered_email(world: World, rng: np.random.Generator, acc: Account, name:
             else str(names.forenames[names.locales["en_GB"].male[int(rng.integers(0, 50))]])
         )
         sur = str(names.surnames[pop.sur[man]]) if man >= 0 else "Smith"
+        pattern = int(rng.integers(0, 6))
+        # Initial and surname ("jsmith12", pattern 2) does not show his forename: the truth
+        # records the indicator as the data shows it.
+        acc.email_shows_male = pattern != 2
         return contact.email_address(
-            fore, sur, int(rng.integers(0, 6)), int(rng.integers(1, 99)), int(rng.integers(0, 8))
+            fore, sur, pattern, int(rng.integers(1, 99)), int(rng.integers(0, 8))
         )
     return contact.email_address(
         name,

@@ -318,7 +318,7 @@ def _truth(
         ):
             table[k] = [bool(r[k]) for r in truth_rows]
         elif k == "male_name_email":
-            table[k] = [a.intended[k] for a in accs]
+            table[k] = [a.intended[k] and a.email_shows_male for a in accs]
         else:
             table[k] = [bool(r["staff"][k]) for r in truth_rows]
     write_table(out / "truth" / "asw_accounts.parquet", table)

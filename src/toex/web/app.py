@@ -37,13 +37,17 @@ from toex.web.routers import (
     auth,
     crossforce,
     home,
+    loads,
     network,
     packs,
+    performance,
     perpetrators,
     person,
     profiles,
     search,
     stim,
+    threat_pages,
+    tracker,
 )
 from toex.web.sessions import SessionCodec, SessionMiddleware
 from toex.web.warehouse import SnapshotSource, Warehouse, engine_source
@@ -119,12 +123,16 @@ def create_app(store: OpsStore, source: SnapshotSource, config: WebConfig) -> Fa
         perpetrators,
         crossforce,
         profiles,
+        threat_pages,
         admin,
+        loads,
         account,
         audit,
         api,
         stim,
         packs,
+        tracker,
+        performance,
     ):
         app.include_router(module.router)
     errors.install(app)

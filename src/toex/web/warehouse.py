@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import duckdb
 
+from toex.engine.quoting import path_literal
 from toex.errors import SnapshotError
 from toex.web import webindex
 from toex.web.names import NameIndex
@@ -316,8 +317,7 @@ class OpenSnapshot:
     def _attach(self, cache: webindex.WebIndex) -> None:
         con = self._con
         for alias, path in (("snap", self.ref.path), ("rm", cache.read_model)):
-            quoted = str(path).replace("'", "''")
-            con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")
+            con.execute(f"ATTACH {path_literal(path)} AS {alias} (READ_ONLY)")
         tables = [
             r[0]
             for r in con.execute(

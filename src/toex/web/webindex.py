@@ -49,6 +49,7 @@ from typing import Any
 
 import duckdb
 
+from toex.engine.quoting import path_literal
 from toex.web import rowstore
 from toex.web.searchindex import SearchIndex
 
@@ -256,7 +257,7 @@ def build(snapshot: Path, directory: Path, threads: int = 0) -> WebIndex:
         )
         try:
             path = str(snapshot).replace("'", "''")
-            con.execute(f"ATTACH '{path}' AS snap (READ_ONLY)")
+            con.execute(f"ATTACH {path_literal(path)} AS snap (READ_ONLY)")
             tables: dict[str, int] = {}
             indexes: list[tuple[str, str]] = []
             for name, select, indexed in read_model_statements(con):

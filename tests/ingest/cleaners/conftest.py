@@ -10,7 +10,7 @@ import pyarrow as pa
 from toex.ingest.cleaners import make_cleaner
 
 
-def clean(name: str, values: list[str], **options: Any) -> dict[str, dict[str, Any]]:
+def clean(name: str, values: list[str], /, **options: Any) -> dict[str, dict[str, Any]]:
     """raw value -> {lookup column: cleaned value} for cleaner ``name``."""
     cleaner = make_cleaner(name, options)
     con = duckdb.connect()
@@ -22,7 +22,7 @@ def clean(name: str, values: list[str], **options: Any) -> dict[str, dict[str, A
     return {r[0]: dict(zip(cols, r[1:], strict=True)) for r in rows}
 
 
-def values(name: str, raw: list[str], **options: Any) -> list[Any]:
+def values(name: str, raw: list[str], /, **options: Any) -> list[Any]:
     """The cleaned ``value`` of each raw value, in order."""
     out = clean(name, raw, **options)
     return [out[v]["value"] for v in raw]

@@ -21,10 +21,42 @@ def test_offence_codes_against_the_model_table() -> None:
 
 def test_grading_handling_and_classification() -> None:
     assert values("grading", ["1A P", "2/b/c", "3-E-P", "4AP"]) == ["1AP", "2BC", "3EP", None]
-    assert values("handling_code", ["p", "Conditions", "X"]) == ["P", "C", None]
+
+
+def test_markings_accept_only_exact_spellings_and_the_mappings_map() -> None:
+    # fail closed: no case folding or guessing; the mapping names any other spelling
+    assert values("handling_code", ["P", "C", "p", "Conditions", "X"]) == ["P", "C"] + [None] * 3
+    assert values("handling_code", ["Permitted", "P"], map={"Permitted": "P"}) == ["P", "P"]
     assert values(
-        "classification", ["official", "Official-Sensitive", "OS", "secret", "Top Secret", "PUBLIC"]
-    ) == ["OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE", "SECRET", "TOP SECRET", None]
+        "classification",
+        ["OFFICIAL", "OFFICIAL-SENSITIVE", "TOP SECRET", "official", "OS", "RESTRICTED"],
+    ) == ["OFFICIAL", "OFFICIAL-SENSITIVE", "TOP SECRET", None, None, None]
+    assert values(
+        "classification",
+        ["OS", "SECRET", "OFFICIAL"],
+        values=["OFFICIAL", "OFFICIAL-SENSITIVE"],
+        map={"OS": "OFFICIAL-SENSITIVE"},
+    ) == ["OFFICIAL-SENSITIVE", None, "OFFICIAL"]
+
+
+def test_marking_options_are_checked() -> None:
+    with pytest.raises(CleanerOptionError) as info:
+        make_cleaner("classification", {"values": ["OFFICIAL", "RESTRICTED"]})
+    assert str(info.value) == (
+        "option 'values' of cleaner 'classification': 'RESTRICTED' is not a classification "
+        "(known: OFFICIAL, OFFICIAL-SENSITIVE, SECRET, TOP SECRET)"
+    )
+    with pytest.raises(CleanerOptionError) as info:
+        make_cleaner("handling_code", {"values": ["P"], "map": {"Cond": "C"}})
+    assert str(info.value) == (
+        "option 'map' of cleaner 'handling_code': 'Cond' maps to 'C', which is not among "
+        "its values (P)"
+    )
+    with pytest.raises(CleanerOptionError) as info:
+        make_cleaner("handling_code", {"unknown": "P"})
+    assert str(info.value) == (
+        "option 'unknown' of cleaner 'handling_code' must be restrict or quarantine, not 'P'"
+    )
 
 
 def test_code_maps_and_booleans() -> None:

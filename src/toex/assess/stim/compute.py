@@ -24,6 +24,7 @@ import pandas as pd
 
 from toex.assess.stim.derive import (
     account_keys,
+    advert_texts,
     derived_indicators,
     joined,
     recorded_indicators,
@@ -33,6 +34,8 @@ from toex.assess.stim.indicators import INDICATOR_ORDER, IndicatorSet, load_indi
 from toex.assess.stim.linking import EDGE_COLUMNS, components, key_edges, template_edges
 from toex.assess.stim.names import NameGenderReference, faker_reference
 from toex.assess.stim.partner_data import PartnerData, Window, restrict
+from toex.assess.stim.slots import slot_masker
+from toex.assess.stim.text_phones import text_phone_frame
 from toex.assess.stim.text_signals import compile_lexicon, signal_frame
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high")
@@ -53,6 +56,8 @@ class StimResult:
     template_groups_dropped: int = 0
     #: Wall-clock seconds per step of :func:`compute_stim` (for the run log and the bench).
     timings: dict[str, float] = field(default_factory=dict)
+    #: The usable (non-hub) linking keys (account_id, kind, value, source).
+    keys: pd.DataFrame | None = None
 
 
 def _level_name(rank: int) -> str:
@@ -196,12 +201,18 @@ def compute_stim(
         timings[step] = now - clock
         clock = now
 
-    data = restrict(data.conformed(), window)
+    # Sorted by identifiers first: every later step then gives the same answer however
+    # the rows were read (template groups, chained edges and case IDs depend on order).
+    data = restrict(data.conformed(), window).sorted()
     linking = config.linking
-    keys, hubs = split_hubs(account_keys(data, linking), linking.max_accounts_per_key)
+    # Numbers written in the advert texts, found once for linking, counting and signals.
+    in_text = text_phone_frame(advert_texts(data.adverts))
+    all_keys = account_keys(data, linking, in_text)
+    keys, hubs = split_hubs(all_keys, linking.max_accounts_per_key)
     lap("keys")
     indicators = pd.concat(
-        [derived_indicators(data, keys, reference), recorded_indicators(data)], ignore_index=True
+        [derived_indicators(data, keys, reference, all_keys), recorded_indicators(data)],
+        ignore_index=True,
     )
     level = {i.code: i.level.value for i in config.indicators}
     source = {i.code: i.source for i in config.indicators}
@@ -213,7 +224,12 @@ def compute_stim(
     lap("key_links")
     dropped = 0
     if linking.template and len(data.adverts):
-        templates = template_edges(data.adverts, linking, exact=exact_templates)
+        masker = (
+            slot_masker(reference, data.accounts["display_name"].tolist())
+            if linking.mask_slots
+            else None
+        )
+        templates = template_edges(data.adverts, linking, exact=exact_templates, masker=masker)
         edges.append(templates.edges)
         dropped = templates.dropped_groups
     lap("template_links")
@@ -241,7 +257,7 @@ def compute_stim(
     case_link = all_edges.assign(case_id=owner.reindex(all_edges["account_a"]).to_numpy())
     lap("cases")
 
-    text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals))
+    text_signal = signal_frame(data.adverts, compile_lexicon(config.text_signals), in_text)
     text_signal["case_id"] = owner.reindex(text_signal["account_id"]).to_numpy()
     lap("text_signals")
     return StimResult(
@@ -255,4 +271,5 @@ def compute_stim(
         window=window,
         template_groups_dropped=dropped,
         timings=timings,
+        keys=keys,
     )

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 
 from toex.assess.stim.indicators import RECORDED_CODES, LinkingConfig
+from toex.assess.stim.mailbox import canonical_email
 from toex.assess.stim.names import NameGenderReference, payer_is_male
 from toex.assess.stim.partner_data import CALL_FLAGS, PartnerData
 from toex.assess.stim.phones import normalise_many
+from toex.assess.stim.text_phones import text_phone_frame
 
 KEY_COLUMNS = ["account_id", "kind", "value", "source"]
 INDICATOR_COLUMNS = ["account_id", "indicator", "evidence"]
@@ -40,8 +42,38 @@ def normalised_phones(raw: pd.Series) -> pd.Series:
     return pd.Series(mapped, index=raw.index, dtype="object")
 
 
+def advert_texts(adverts: pd.DataFrame) -> list[str | None]:
+    """The adverts' texts as a list (missing texts as None)."""
+    return [t if isinstance(t, str) else None for t in adverts["text"].tolist()]
+
+
+def text_phones(adverts: pd.DataFrame, found: pd.DataFrame | None = None) -> pd.DataFrame:
+    """(account_id, value) for every phone number written in an advert's text (E.164;
+    spelled-out, spaced, look-alike and emoji digits read, see
+    :func:`toex.assess.stim.text_phones.text_phone_frame`, whose result for these adverts
+    ``found`` may already hold)."""
+    if found is None:
+        found = text_phone_frame(advert_texts(adverts))
+    accounts = adverts["account_id"].to_numpy()
+    rows = found["row"].to_numpy(dtype=np.int64)
+    return pd.DataFrame(
+        {"account_id": accounts[rows], "value": found["e164"].to_numpy()}, dtype="object"
+    )
+
+
+def mailboxes(raw: pd.Series) -> pd.Series:
+    """The mailbox of each email (:func:`toex.assess.stim.mailbox.canonical_email`: Gmail
+    dots, ``+tags`` and googlemail.com folded...); non-addresses become None."""
+    clean = _clean_text(raw)
+    distinct = {v: canonical_email(v) for v in clean.dropna().unique().tolist()}
+    mapped = clean.map(distinct).to_numpy(dtype=object)
+    mapped[pd.isna(mapped)] = None
+    return pd.Series(mapped, index=raw.index, dtype="object")
+
+
 def normalised_emails(raw: pd.Series) -> pd.Series:
-    """Lower-case emails; values without an ``@`` become None (column-wise)."""
+    """Lower-case emails as written; values without an ``@`` become None (column-wise).
+    Linking uses :func:`mailboxes` instead."""
     values = _clean_text(raw).to_numpy(dtype=object)
     present = np.flatnonzero(pd.notna(values))
     out = np.full(len(values), None, dtype=object)
@@ -75,11 +107,15 @@ def _keys(account: pd.Series, value: pd.Series, kind: str, source: str) -> pd.Da
     return frame[frame["value"].notna() & frame["account_id"].notna()]
 
 
-def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
+def account_keys(
+    data: PartnerData, linking: LinkingConfig, found_in_text: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every (account, key kind, value, where seen) by which accounts can link.
 
-    Kinds: ``phone`` (registration, advert contact, payer phone; E.164), ``email``
-    (registered, advert contact, payer email; lower case), ``payer`` (payer token).
+    ``found_in_text``: the adverts' :func:`text_phone_frame`, when the caller already has it.
+    Kinds: ``phone`` (registration, advert contact, numbers written in the advert text,
+    payer phone; E.164), ``email`` (registered, advert contact, payer email; the mailbox,
+    :func:`mailboxes`), ``payer`` (payer token).
     """
     parts: list[pd.DataFrame] = []
     acc, adv, pay = data.accounts, data.adverts, data.payments
@@ -89,11 +125,14 @@ def account_keys(data: PartnerData, linking: LinkingConfig) -> pd.DataFrame:
             _keys(adv["account_id"], normalised_phones(adv["phone_raw"]), "phone", "advert"),
             _keys(pay["account_id"], normalised_phones(pay["payer_phone_raw"]), "phone", "payer"),
         ]
+        if linking.text_phones and len(adv):
+            in_text = text_phones(adv, found_in_text)
+            parts.append(_keys(in_text["account_id"], in_text["value"], "phone", "advert_text"))
     if linking.email:
         parts += [
-            _keys(acc["account_id"], normalised_emails(acc["email"]), "email", "registration"),
-            _keys(adv["account_id"], normalised_emails(adv["email"]), "email", "advert"),
-            _keys(pay["account_id"], normalised_emails(pay["payer_email"]), "email", "payer"),
+            _keys(acc["account_id"], mailboxes(acc["email"]), "email", "registration"),
+            _keys(adv["account_id"], mailboxes(adv["email"]), "email", "advert"),
+            _keys(pay["account_id"], mailboxes(pay["payer_email"]), "email", "payer"),
         ]
     if linking.payer:
         parts.append(_keys(pay["account_id"], _clean_text(pay["payer_token"]), "payer", "payer"))
@@ -135,14 +174,20 @@ def _rows(account_ids: pd.Series, indicator: str, evidence: pd.Series) -> pd.Dat
 
 
 def derived_indicators(
-    data: PartnerData, keys: pd.DataFrame, reference: NameGenderReference
+    data: PartnerData,
+    keys: pd.DataFrame,
+    reference: NameGenderReference,
+    all_keys: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The six derived indicators present on each account, with evidence.
 
     ``keys`` are the usable (non-hub) linking keys of :func:`account_keys`; an account is
     linked when it shares a phone or a payer (token, payer email or payer phone) with
-    another account.
+    another account. ``all_keys`` (hubs included; ``keys`` when not given) count an
+    account's phones: a switchboard or placeholder number on an account's adverts is still
+    one of the numbers it advertises.
     """
+    all_keys = keys if all_keys is None else all_keys
     out: list[pd.DataFrame] = []
     acc, adv, pay = data.accounts, data.adverts, data.payments
 
@@ -188,8 +233,11 @@ def derived_indicators(
             )
         )
 
-    # Several phone numbers across one account's adverts.
-    adv_phones = keys[(keys["kind"] == "phone") & (keys["source"] == "advert")]
+    # Several phone numbers across one account's adverts (contact field and text).
+    adv_phones = all_keys[
+        (all_keys["kind"] == "phone") & all_keys["source"].isin(["advert", "advert_text"])
+    ]
+    adv_phones = adv_phones[adv_phones["account_id"].isin(adv["account_id"])]
     per_acc = adv_phones.groupby("account_id")["value"].nunique()
     many = per_acc[per_acc >= 2]
     out.append(
@@ -202,7 +250,7 @@ def derived_indicators(
 
     # Several payers on one account.
     payer_id = _clean_text(pay["payer_token"])
-    payer_id = payer_id.fillna(normalised_emails(pay["payer_email"]))
+    payer_id = payer_id.fillna(mailboxes(pay["payer_email"]))
     payer_id = payer_id.fillna(
         _clean_text(pay["payer_name"]).map(lambda v: v.lower() if v else None)
     )
@@ -212,8 +260,22 @@ def derived_indicators(
     out.append(_rows(many.index.to_series(), "multiple_payers", many.astype(str) + " payers"))
 
     # A male name in the registered email.
+    # Read as written, then as the mailbox (a Gmail address with a dot inside a name,
+    # "filiphop.kins", reads as "filiphopkins").
     emails = normalised_emails(acc["email"])
-    male = emails.map(lambda e: reference.male_name_in_email(e) if e else None)
+    boxes = mailboxes(acc["email"])
+    found: dict[tuple[str, str | None], str | None] = {}
+    for pair in zip(emails.dropna().tolist(), boxes[emails.notna()].tolist(), strict=True):
+        if pair not in found:
+            e, b = pair
+            found[pair] = reference.male_name_in_email(e) or (
+                reference.male_name_in_email(b) if b and b != e else None
+            )
+    male = pd.Series(
+        [found.get((e, b)) if e else None for e, b in zip(emails, boxes, strict=True)],
+        index=acc.index,
+        dtype="object",
+    )
     hit = male.notna()
     out.append(
         _rows(

@@ -99,6 +99,8 @@ class LinkingConfig(_Strict):
     """How accounts are linked into cases."""
 
     phone: bool = True
+    #: Phone numbers written in the advert text (spelled out, spaced, emoji) link too.
+    text_phones: bool = True
     payer: bool = True
     email: bool = True
     template: bool = False
@@ -108,6 +110,14 @@ class LinkingConfig(_Strict):
     minhash_num_perm: int = Field(64, ge=8, le=512)
     minhash_seed: int = 1
     shingle_words: int = Field(3, ge=1, le=8)
+    #: Names, numbers and proper nouns become one token before shingling
+    #: (:mod:`toex.assess.stim.slots`).
+    mask_slots: bool = True
+    #: Weight of a missed pair when choosing the LSH bands (datasketch's 0.5 gives 14 x 4
+    #: rows for 64 permutations; 0.9 gives 21 x 3).
+    lsh_recall_weight: float = Field(0.9, gt=0, lt=1)
+    #: Each advert is paired with the next this many adverts of its LSH bucket.
+    lsh_bucket_window: int = Field(16, ge=1, le=256)
 
 
 class IndicatorSet(_Strict):

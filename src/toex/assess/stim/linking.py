@@ -23,6 +23,7 @@ from toex.assess.stim.derive import shared_keys
 from toex.assess.stim.indicators import LinkingConfig
 from toex.assess.stim.minhash import (
     LshParams,
+    WordMasker,
     exact_duplicate_pairs,
     near_duplicate_pairs,
 )
@@ -66,20 +67,34 @@ def _advert_components(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.asarray(graph.connected_components().membership, dtype=np.int64)
 
 
-def template_edges(
-    adverts: pd.DataFrame, linking: LinkingConfig, *, exact: bool = False
-) -> TemplateLinks:
-    """Account pairs whose adverts are near-duplicates (MinHash LSH), or identical in
-    wording when ``exact``; a template group spanning more than
-    ``max_accounts_per_template`` accounts is dropped as stock text."""
-    texts = adverts["text"].tolist()
-    params = LshParams(
+def lsh_params(linking: LinkingConfig) -> LshParams:
+    """The MinHash LSH settings of a linking configuration."""
+    return LshParams(
         num_perm=linking.minhash_num_perm,
         seed=linking.minhash_seed,
         shingle=linking.shingle_words,
         threshold=linking.minhash_threshold,
+        fn_weight=linking.lsh_recall_weight,
+        window=linking.lsh_bucket_window,
     )
-    pairs = exact_duplicate_pairs(texts) if exact else near_duplicate_pairs(texts, params)[0]
+
+
+def template_edges(
+    adverts: pd.DataFrame,
+    linking: LinkingConfig,
+    *,
+    exact: bool = False,
+    masker: WordMasker | None = None,
+) -> TemplateLinks:
+    """Account pairs whose adverts are near-duplicates (MinHash LSH, slots masked by
+    ``masker`` when given), or identical in wording when ``exact``; a template group
+    spanning more than ``max_accounts_per_template`` accounts is dropped as stock text.
+    The result depends only on the adverts and their order (the caller sorts them)."""
+    texts = adverts["text"].tolist()
+    params = lsh_params(linking)
+    pairs = (
+        exact_duplicate_pairs(texts) if exact else near_duplicate_pairs(texts, params, masker)[0]
+    )
     if len(pairs) == 0:
         return TemplateLinks(pd.DataFrame(columns=EDGE_COLUMNS), 0)
     group = _advert_components(len(texts), pairs)

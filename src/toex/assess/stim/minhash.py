@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,6 +32,10 @@ import pyarrow.compute as pc
 
 _WORD = re.compile(r"[a-z0-9']+")
 _NON_WORD = r"[^a-z0-9']+"
+_NON_WORD_CASED = r"[^A-Za-z0-9']+"
+#: A function from the distinct cased words of a batch (and their counts) to the lower-case
+#: token each is hashed as (see :mod:`toex.assess.stim.slots`).
+WordMasker = Callable[[list[str], np.ndarray], list[str]]
 _M1 = np.uint32(0x85EBCA6B)
 _M2 = np.uint32(0xC2B2AE35)
 _MIX = np.uint32(0x9E3779B1)
@@ -42,19 +46,28 @@ TOKEN_BATCH = 100_000
 
 @dataclass(frozen=True)
 class LshParams:
-    """MinHash and LSH settings: permutations, seed, shingle size, threshold, bands."""
+    """MinHash and LSH settings: permutations, seed, shingle size, threshold, the weight of
+    false negatives when choosing the bands, and the bucket window of candidate pairs."""
 
     num_perm: int = 64
     seed: int = 1
     shingle: int = 3
     threshold: float = 0.5
+    #: datasketch's ``weights=(1 - fn_weight, fn_weight)``: 0.5 is datasketch's default
+    #: (14 bands of 4 rows for 64 permutations at 0.5: a J=0.5 pair is a candidate 59% of
+    #: the time); 0.9 gives 21 bands of 3 rows (94% at J=0.5, 99.4% at J=0.6), the
+    #: candidates' false positives being removed by the pairwise check anyway.
+    fn_weight: float = 0.5
+    #: Each text is paired with the next ``window`` texts of its bucket (all pairs of a
+    #: bucket up to ``window + 1`` texts; longer buckets, stock text, stay bounded).
+    window: int = 16
 
     @property
     def bands(self) -> tuple[int, int]:
         """(b, r): datasketch's optimal band count and rows per band for the threshold."""
         from datasketch.lsh import _optimal_param
 
-        b, r = _optimal_param(self.threshold, self.num_perm, 0.5, 0.5)
+        b, r = _optimal_param(self.threshold, self.num_perm, 1.0 - self.fn_weight, self.fn_weight)
         return int(b), int(r)
 
 
@@ -110,14 +123,21 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint32(16))
 
 
-def word_lists(texts: Sequence[str | None]) -> Iterator[tuple[np.ndarray, pa.Array]]:
+def word_lists(
+    texts: Sequence[str | None], keep_case: bool = False
+) -> Iterator[tuple[np.ndarray, pa.Array]]:
     """Per batch of texts: (words per text, the words concatenated), lower-cased and split
-    on anything but ``[a-z0-9']`` by Arrow in C++ (the words of :func:`shingles`)."""
+    on anything but ``[a-z0-9']`` by Arrow in C++ (the words of :func:`shingles`); with
+    ``keep_case`` the case is kept and the split is on anything but ``[A-Za-z0-9']``."""
     for lo in range(0, len(texts), TOKEN_BATCH):
         chunk = pa.array(
             list(texts[lo : lo + TOKEN_BATCH]), type=pa.large_string(), from_pandas=True
         )
-        lists = pc.split_pattern_regex(pc.utf8_lower(chunk), _NON_WORD)
+        lists = (
+            pc.split_pattern_regex(chunk, _NON_WORD_CASED)
+            if keep_case
+            else pc.split_pattern_regex(pc.utf8_lower(chunk), _NON_WORD)
+        )
         values = pc.list_flatten(lists)
         parent = pc.list_parent_indices(lists).to_numpy()
         keep = pc.greater(pc.binary_length(values), 0)
@@ -128,18 +148,23 @@ def word_lists(texts: Sequence[str | None]) -> Iterator[tuple[np.ndarray, pa.Arr
         yield counts, words
 
 
-def _word_hashes(words: pa.Array) -> np.ndarray:
-    """CRC-32 of each word, computed once per distinct word."""
+def _word_hashes(words: pa.Array, masker: WordMasker | None = None) -> np.ndarray:
+    """CRC-32 of each word, computed once per distinct word (of the token ``masker`` turns
+    the distinct word into, when given)."""
     if len(words) == 0:
         return np.empty(0, dtype=np.uint32)
     encoded = pc.dictionary_encode(words)
     crc = zlib.crc32
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    distinct = encoded.dictionary.to_pylist()
+    if masker is not None:
+        distinct = masker(distinct, np.bincount(indices, minlength=len(distinct)))
     table = np.fromiter(
-        (crc(w.encode("utf-8")) for w in encoded.dictionary.to_pylist()),
+        (crc(w.encode("utf-8")) for w in distinct),
         dtype=np.uint32,
-        count=len(encoded.dictionary),
+        count=len(distinct),
     )
-    return table[encoded.indices.to_numpy(zero_copy_only=False)]
+    return table[indices]
 
 
 def _shingle_hashes(counts: np.ndarray, wh: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -162,14 +187,18 @@ def _shingle_hashes(counts: np.ndarray, wh: np.ndarray, k: int) -> tuple[np.ndar
     return n_sh, h
 
 
-def shingle_arrays(texts: Sequence[str | None], k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def shingle_arrays(
+    texts: Sequence[str | None], k: int = 3, masker: WordMasker | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(shingles per text, concatenated shingle hashes) for a column of texts; a text's
     shingles are hashed as :func:`shingle_hash` hashes each of :func:`shingles`\' strings
-    (a repeated shingle may appear more than once, which no minimum notices)."""
+    (a repeated shingle may appear more than once, which no minimum notices). With a
+    ``masker`` the words are read with their case and hashed as the tokens it gives
+    (slots such as names, numbers and places all become one token)."""
     counts: list[np.ndarray] = []
     hashes: list[np.ndarray] = []
-    for words_per_text, words in word_lists(texts):
-        n_sh, h = _shingle_hashes(words_per_text, _word_hashes(words), k)
+    for words_per_text, words in word_lists(texts, keep_case=masker is not None):
+        n_sh, h = _shingle_hashes(words_per_text, _word_hashes(words, masker), k)
         counts.append(n_sh)
         hashes.append(h)
     if not counts:
@@ -178,10 +207,14 @@ def shingle_arrays(texts: Sequence[str | None], k: int = 3) -> tuple[np.ndarray,
 
 
 def signatures(
-    texts: Sequence[str | None], params: LshParams = LshParams(), chunk_shingles: int = 65_536
+    texts: Sequence[str | None],
+    params: LshParams = LshParams(),
+    chunk_shingles: int = 65_536,
+    masker: WordMasker | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures (n x num_perm, uint32) and a mask of texts that had any shingle."""
-    counts, hashes = shingle_arrays(texts, params.shingle)
+    """MinHash signatures (n x num_perm, uint32) and a mask of texts that had any shingle
+    (words hashed as ``masker`` turns them, when given)."""
+    counts, hashes = shingle_arrays(texts, params.shingle, masker)
     a, b = permutations(params.num_perm, params.seed)
     n = len(texts)
     sig = np.full((n, params.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
@@ -226,28 +259,41 @@ def band_keys(sig: np.ndarray, params: LshParams = LshParams()) -> np.ndarray:
 def candidate_pairs(
     sig: np.ndarray, has: np.ndarray, params: LshParams = LshParams()
 ) -> np.ndarray:
-    """Pairs (i, j), i < j, of texts sharing at least one LSH band, each bucket chained
-    in index order (enough for connected components), duplicates removed."""
+    """Pairs (i, j), i < j, of texts sharing at least one LSH band: within each band's
+    bucket (texts in index order) each text is paired with the next ``params.window``
+    texts, so a bucket of up to ``window + 1`` texts gives all its pairs and a longer one
+    stays bounded; duplicates removed, sorted. The result depends only on the texts and
+    their order, never on the order a sort happens to leave equal keys in."""
     idx = np.flatnonzero(has)
     if idx.size < 2:
         return np.empty((0, 2), dtype=np.int64)
     keys = band_keys(sig[idx], params)
-    pairs: list[np.ndarray] = []
-    for band in range(keys.shape[1]):
-        order = np.argsort(keys[:, band], kind="stable")
-        k = keys[order, band]
-        same = k[1:] == k[:-1]
-        if same.any():
-            left = idx[order[:-1][same]]
-            right = idx[order[1:][same]]
-            pairs.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    both = np.concatenate(pairs).astype(np.int64)
-    # One int64 per pair (i * n + j) makes the de-duplication a flat sort, not a row sort.
     n = np.int64(sig.shape[0])
-    codes = np.unique(both[:, 0] * n + both[:, 1])
-    return np.stack([codes // n, codes % n], axis=1)
+    # One int64 per pair (i * n + j, i < j): the de-duplication is then a flat sort.
+    codes: list[np.ndarray] = []
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")  # stable: index order in a bucket
+        k = keys[order, band]
+        # Only texts in buckets of two or more go further.
+        same_next = k[1:] == k[:-1]
+        shared = np.zeros(len(k), dtype=bool)
+        shared[1:] |= same_next
+        shared[:-1] |= same_next
+        order, k = idx[order[shared]], k[shared]
+        for step in range(1, max(1, params.window) + 1):
+            if step >= len(k):
+                break
+            same = k[step:] == k[:-step]
+            if not same.any():
+                break
+            left, right = order[:-step][same], order[step:][same]
+            codes.append(np.minimum(left, right) * n + np.maximum(left, right))
+    if not codes:
+        return np.empty((0, 2), dtype=np.int64)
+    flat = np.concatenate(codes)
+    flat.sort()
+    flat = flat[np.concatenate([[True], flat[1:] != flat[:-1]])]
+    return np.stack([flat // n, flat % n], axis=1)
 
 
 def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -263,10 +309,14 @@ def estimated_jaccard(sig: np.ndarray, pairs: np.ndarray) -> np.ndarray:
 
 
 def near_duplicate_pairs(
-    texts: Sequence[str | None], params: LshParams = LshParams()
+    texts: Sequence[str | None],
+    params: LshParams = LshParams(),
+    masker: WordMasker | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Verified near-duplicate pairs of texts (indices) and their estimated Jaccard."""
-    sig, has = signatures(texts, params)
+    """Verified near-duplicate pairs of texts (indices, sorted) and their estimated Jaccard:
+    every candidate pair is checked on its own, so the pairs kept do not depend on which
+    other pairs a bucket held."""
+    sig, has = signatures(texts, params, masker=masker)
     pairs = candidate_pairs(sig, has, params)
     jac = estimated_jaccard(sig, pairs)
     keep = jac >= params.threshold

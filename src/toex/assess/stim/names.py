@@ -68,6 +68,8 @@ class NameGenderReference:
     female: frozenset[str]
     source: str
     surnames: frozenset[str] = frozenset()
+    #: Forenames found in both lists (never male, never female; still masked as names).
+    ambiguous: frozenset[str] = frozenset()
 
     def gender_of(self, forename: str | None) -> str | None:
         """ "M" or "F" for a name in one list only, None for ambiguous or unknown names."""
@@ -83,35 +85,62 @@ class NameGenderReference:
     def male_name_in_email(self, email: str | None) -> str | None:
         """The male first name found in an email's local part, else None.
 
-        Only the first part of the local part counts (split on anything that is not a
-        letter: "john.smith88", "dave_k"), because later parts are mostly surnames, some of
-        which are also first names elsewhere (Mate, Stan). The first part counts when it is
-        a male-only name, or runs a male-only name into a known surname ("johnsmith"); so
-        "alexandra" is not read as "alex", nor "stanescu" as "stan", nor "sweetcandy" as
-        "andy".
+        The local part is split into parts on anything that is not a letter
+        ("john.smith88" -> john, smith). In order:
+
+        1. a part that is a female-only forename means a woman's address: None
+           ("maria.thomas", "thomas.maria" written surname first);
+        2. forename first: the first part is a male-only forename ("john.smith", "dave_k"),
+           or runs a male-only forename into a known surname or one initial ("johnsmith",
+           "andreip");
+        3. surname first: the first part is a known surname that is no forename, and the
+           second part is a male-only forename ("popescu.andrei"), or the first part runs a
+           known surname into a male-only forename ("popescuandrei").
+
+        An initial followed by a surname says nothing ("m.thomas", "mthomas": Thomas is the
+        surname), so a woman whose surname is also a man's forename is not read as male;
+        nor is "alexandra" read as "alex", "stanescu" as "stan" or "sweetcandy" as "andy".
         """
         if not email or "@" not in email:
             return None
         local = email.split("@", 1)[0]
         parts = [ascii_name(p) for p in re.split(r"[^A-Za-z]+", local) if p]
+        parts = [p for p in parts if p]
         if not parts:
+            return None
+        if any(p in self.female for p in parts):
             return None
         first = parts[0]
         if first in self.male:
             return first
-        if first in self.female:
-            return None
-        lead = self._longest_leading_name(first)
-        rest = first[len(lead) :] if lead else ""
-        if lead in self.male and (not rest or rest in self.surnames):
-            return lead
+        for lead in self._leading_names(first):
+            rest = first[len(lead) :]
+            # A three-letter name and one more letter is more often a longer name
+            # ("lexi") than a forename and an initial.
+            initial = len(rest) == 1 and len(lead) > MIN_NAME_LENGTH
+            if not rest or rest in self.surnames or initial:
+                return lead if lead in self.male else None
+        forenames = (self.male, self.female, self.ambiguous)
+        if first in self.surnames and not any(first in names for names in forenames):
+            return parts[1] if len(parts) > 1 and parts[1] in self.male else None
+        trail = self._longest_trailing_name(first)
+        if trail in self.male and first[: -len(trail)] in self.surnames:
+            return trail
         return None
 
-    def _longest_leading_name(self, part: str) -> str | None:
-        for end in range(len(part), MIN_NAME_LENGTH, -1):
-            head = part[:end]
-            if head in self.male or head in self.female:
-                return head
+    def _leading_names(self, part: str) -> list[str]:
+        """Forenames the part starts with, longest first ("danielswift": daniels, daniel)."""
+        return [
+            part[:end]
+            for end in range(len(part), MIN_NAME_LENGTH - 1, -1)
+            if part[:end] in self.male or part[:end] in self.female
+        ]
+
+    def _longest_trailing_name(self, part: str) -> str | None:
+        for start in range(0, len(part) - MIN_NAME_LENGTH):
+            tail = part[start:]
+            if tail in self.male or tail in self.female:
+                return tail
         return None
 
 
@@ -144,6 +173,7 @@ def build_reference(
         frozenset(female - both),
         source,
         frozenset(ascii_name(s) for s in surnames),
+        frozenset(both),
     )
 
 
@@ -177,21 +207,37 @@ def load_reference(path: Path | None = None) -> NameGenderReference:
     return build_reference(rows, str(path))
 
 
-_MALE_TITLES = frozenset({"mr", "master", "sir", "lord"})
-_FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "mx_f", "dame", "lady"})
+_MALE_TITLES = frozenset({"mr", "master", "sir", "lord", "m", "male"})
+_FEMALE_TITLES = frozenset({"mrs", "ms", "miss", "madam", "dame", "lady", "f", "female"})
+_ALL_TITLES = _MALE_TITLES | _FEMALE_TITLES | {"dr", "mx", "prof", "rev"}
+
+
+def split_title(payer_name: str | None) -> tuple[str | None, str]:
+    """(title, the rest) of a cardholder name written with its title: "MR F POPESCU" ->
+    ("mr", "F POPESCU"), "Popescu F (Mrs)" -> ("mrs", "Popescu F"); no title -> None."""
+    tokens = (payer_name or "").split()
+    if not tokens:
+        return None, ""
+    for pos in (0, len(tokens) - 1):
+        key = re.sub(r"[^a-z]", "", tokens[pos].lower())
+        if key in _ALL_TITLES and len(key) > 1 and len(tokens) > 1:
+            rest = tokens[1:] if pos == 0 else tokens[:-1]
+            return key, " ".join(rest)
+    return None, " ".join(tokens)
 
 
 def payer_is_male(
     title: str | None, payer_name: str | None, reference: NameGenderReference
 ) -> bool:
-    """Whether a payer is male: title Mr (or another male title), or with no gendered
-    title, a forename the reference gives as male only. An initial alone tells nothing."""
+    """Whether a payer is male: title Mr (or another male title) in the title field or
+    written in the cardholder name ("MR F POPESCU"); with no gendered title, a forename the
+    reference gives as male only. An initial alone tells nothing."""
     key = re.sub(r"[^a-z]", "", (title or "").lower())
-    if key in _MALE_TITLES or key == "m" or key == "male":
-        return True
-    if key in _FEMALE_TITLES or key in {"f", "female"}:
-        return False
-    if not payer_name:
-        return False
-    first = payer_name.strip().split()[0] if payer_name.strip() else ""
+    written, rest = split_title(payer_name)
+    for candidate in (key, written or ""):
+        if candidate in _MALE_TITLES:
+            return True
+        if candidate in _FEMALE_TITLES:
+            return False
+    first = rest.strip().split()[0] if rest.strip() else ""
     return reference.gender_of(first) == "M"

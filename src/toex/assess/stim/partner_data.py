@@ -136,6 +136,29 @@ class PartnerData:
             conform(self.records, RECORD_COLUMNS),
         )
 
+    def sorted(self) -> PartnerData:
+        """A copy with every frame in identifier order (accounts by account, adverts by
+        advert, ...), so computations over it do not depend on the order rows were read."""
+
+        def by(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+            present = [c for c in cols if c in frame.columns]
+            if not present or frame.empty:
+                return frame.reset_index(drop=True)
+            first = frame[present[0]]
+            if first.notna().all() and first.is_unique and first.is_monotonic_increasing:
+                return frame.reset_index(drop=True)  # already in order (read with ORDER BY)
+            keyed = frame.assign(**{f"__k{i}": frame[c].astype(str) for i, c in enumerate(present)})
+            keys = [f"__k{i}" for i in range(len(present))]
+            return keyed.sort_values(keys, kind="stable").drop(columns=keys).reset_index(drop=True)
+
+        return PartnerData(
+            by(self.accounts, ["account_id", "partner"]),
+            by(self.adverts, ["advert_id", "account_id"]),
+            by(self.payments, ["payment_id", "account_id"]),
+            by(self.calls, ["call_id", "account_id"]),
+            by(self.records, ["account_id", "indicator", "recorded_on", "recorded_by"]),
+        )
+
     def with_records(self, records: pd.DataFrame) -> PartnerData:
         """A copy with partner-user indicator records added."""
         merged = pd.concat([self.records, conform(records, RECORD_COLUMNS)], ignore_index=True)

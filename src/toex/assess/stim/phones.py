@@ -181,13 +181,33 @@ _TEXT_PHONE = re.compile(
 )
 
 
+@lru_cache(maxsize=200_000)
+def parse_written(written: str) -> tuple[str, str | None]:
+    """(the number as written, its E.164 or None) for a run of digits and digit words
+    found in text. A run may swallow an English word that doubles as a digit word
+    ("... 2345 for fun"): trailing words are dropped until the rest parses."""
+    e164 = normalise_phone(written)
+    for _ in range(3):
+        if e164 is not None:
+            break
+        trimmed = _TRAILING_WORD.sub("", written)
+        if trimmed == written:
+            break
+        written = trimmed
+        e164 = normalise_phone(written)
+    return written, e164
+
+
 def phones_in_text(text: str | None) -> list[tuple[str, str]]:
     """Phone numbers written inside free text: (as written, E.164) for each that parses."""
     if not text:
         return []
     found: list[tuple[str, str]] = []
     for m in _TEXT_PHONE.finditer(text):
-        e164 = normalise_phone(m.group(0))
+        written, e164 = parse_written(m.group(0))
         if e164 is not None:
-            found.append((m.group(0), e164))
+            found.append((written, e164))
     return found
+
+
+_TRAILING_WORD = re.compile(r"[\s\-.()]*[A-Za-z]+$")

@@ -143,10 +143,10 @@ class StimService:
         from toex.engine import SnapshotStore
         from toex.ops import open_store
 
-        settings = get_settings()
+        settings = get_settings().model_copy(update={"data_dir": data_dir})
         backend = SnapshotStore(data_dir).open_current()
         url = settings.ops_database_url or f"sqlite:///{data_dir / 'ops.sqlite'}"
-        return cls(getattr(backend, "con", backend), open_store(url))
+        return cls(getattr(backend, "con", backend), open_store(url, settings=settings))
 
     def report(self, start: dt.date | None, end: dt.date | None) -> StimReport:
         """The STIM report over every partner's data."""

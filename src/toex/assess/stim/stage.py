@@ -77,7 +77,8 @@ SELECT e.reference AS account_id, e.force AS partner,
            {_object("e", "phone", "value_raw")}, {_mention("e", "holder", "phone")}) AS phone_raw,
   {_mention("e", "holder", "nationality")} AS nationality,
   coalesce(e.region, {_attr("home_region")}) AS home_region
-FROM staged_event e WHERE e.event_type = 'partner_account'""",
+FROM staged_event e WHERE e.event_type = 'partner_account'
+ORDER BY e.reference, e.event_id""",
         "adverts": f"""
 SELECT e.reference AS advert_id, {_account_ref()} AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS posted, e.region,
@@ -85,7 +86,8 @@ SELECT e.reference AS advert_id, {_account_ref()} AS account_id, e.force AS part
   coalesce({_first_attr("contact_phone", "phone_raw", "phone")},
            {_object("e", "phone", "value_raw")}, {_object("e", "phone")}) AS phone_raw,
   coalesce({_first_attr("contact_email", "email")}, {_object("e", "email")}) AS email
-FROM staged_event e WHERE e.event_type = 'advert'""",
+FROM staged_event e WHERE e.event_type = 'advert'
+ORDER BY e.reference, e.event_id""",
         "payments": f"""
 SELECT e.reference AS payment_id, {_account_ref()} AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS paid, e.amount,
@@ -99,13 +101,15 @@ SELECT e.reference AS payment_id, {_account_ref()} AS account_id, e.force AS par
            {_object("e", "phone", "value_raw")}) AS payer_phone_raw,
   coalesce({_first_attr("payer_title", "payer_gender", "title")},
            {_mention("e", "payer", "gender")}) AS payer_title
-FROM staged_event e WHERE e.event_type = 'payment'""",
+FROM staged_event e WHERE e.event_type = 'payment'
+ORDER BY e.reference, e.event_id""",
         "calls": f"""
 SELECT e.reference AS call_id, {_account_ref()} AS account_id, e.force AS partner,
   coalesce(e.occurred_from, e.reported_date) AS call_date, e.oic AS staff_id,
   e.text AS notes,
   {flags}
-FROM staged_event e WHERE e.event_type = 'partner_call'""",
+FROM staged_event e WHERE e.event_type = 'partner_call'
+ORDER BY e.reference, e.event_id""",
     }
 
 
@@ -116,7 +120,8 @@ SELECT m.mention_id, CASE WHEN e.event_type = 'partner_account' THEN e.reference
                           ELSE {_account_ref()} END AS account_id,
        m.forename, m.surname
 FROM staged_person_mention m JOIN staged_event e ON e.event_id = m.event_id
-WHERE e.event_type IN ('partner_account', 'payment')"""
+WHERE e.event_type IN ('partner_account', 'payment')
+ORDER BY m.mention_id"""
 
 
 def load_partner_data(con: Any, records: pd.DataFrame | None = None) -> PartnerData:
@@ -168,7 +173,11 @@ def write_result(con: Any, result: StimResult) -> None:
 def _write_keys(con: Any, data: PartnerData, result: StimResult, config: IndicatorSet) -> None:
     from toex.assess.stim.derive import account_keys, split_hubs
 
-    keys, _ = split_hubs(account_keys(data, config.linking), config.linking.max_accounts_per_key)
+    keys = result.keys
+    if keys is None:
+        keys, _ = split_hubs(
+            account_keys(data, config.linking), config.linking.max_accounts_per_key
+        )
     owner = result.entity.set_index("account_id")["case_id"]
     keys = keys.assign(case_id=owner.reindex(keys["account_id"]).to_numpy())
     raw = raw_connection(con)
@@ -238,6 +247,11 @@ def _ops_records(settings: Any) -> pd.DataFrame | None:
 
 
 def run_stim_stage(ctx: Any) -> StimSummary:
-    """Pipeline entry: build the STIM tables on ``ctx.con`` (with partner-user records)."""
+    """Pipeline entry: build the STIM tables on ``ctx.con`` (with partner-user records);
+    the summary is also left in ``ctx.results["stim"]``."""
     records = _ops_records(getattr(ctx, "settings", None))
-    return build_stim(ctx.con, records=records)
+    summary = build_stim(ctx.con, records=records)
+    results = getattr(ctx, "results", None)
+    if isinstance(results, dict):
+        results["stim"] = summary
+    return summary

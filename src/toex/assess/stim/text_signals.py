@@ -106,10 +106,19 @@ def _lexicon_hits(
     return out
 
 
-def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) -> pd.DataFrame:
+def signal_frame(
+    adverts: pd.DataFrame,
+    lexicon: Mapping[str, re.Pattern[str]],
+    found_in_text: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The same rows as :func:`signal_rows` for a whole adverts frame, column-wise: each
     lexicon pattern runs once over the text column, and phones are checked once per
-    distinct spelling (texts only when a cheap prefilter says they may hide a number)."""
+    distinct spelling (texts only when a cheap prefilter says they may hide a number).
+
+    With ``found_in_text`` (the adverts' numbers in text, from
+    :func:`toex.assess.stim.text_phones.text_phone_frame`), the obscured numbers in the
+    texts are read from it instead of searched again: those spelling digits out or written
+    with look-alike letters, keycap emoji or full-width digits (evidence as read)."""
     text = adverts["text"].fillna("").astype(str)
     frames: list[pd.DataFrame] = []
     texts = text.tolist()
@@ -140,9 +149,20 @@ def signal_frame(adverts: pd.DataFrame, lexicon: Mapping[str, re.Pattern[str]]) 
     advert_ids = adverts["advert_id"].to_numpy()
     account_ids = adverts["account_id"].to_numpy()
     evidence_rows = []
-    for i in np.flatnonzero(phone_flag | in_text.to_numpy()).tolist():
+    obscured_in_text: dict[int, set[str]] = {}
+    if found_in_text is not None:
+        hidden = found_in_text[found_in_text["obscured"].astype(bool)]
+        for row, written in zip(hidden["row"].tolist(), hidden["raw"].tolist(), strict=True):
+            obscured_in_text.setdefault(int(row), set()).add(str(written))
+        candidates = np.flatnonzero(phone_flag).tolist() + list(obscured_in_text)
+    else:
+        candidates = np.flatnonzero(phone_flag | in_text.to_numpy()).tolist()
+    for i in sorted(set(candidates)):
         seen = {raw_values[i]} if phone_flag[i] else set()
-        seen |= {r for r, _ in phones_in_text(texts[i]) if is_obscured(r)}
+        if found_in_text is not None:
+            seen |= obscured_in_text.get(i, set())
+        else:
+            seen |= {r for r, _ in phones_in_text(texts[i]) if is_obscured(r)}
         if seen:
             evidence_rows.append(
                 (advert_ids[i], account_ids[i], OBSCURED_PHONE, "; ".join(sorted(seen)))

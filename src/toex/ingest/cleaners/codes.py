@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from toex.ingest.cleaners.base import Cleaner, CleanerOptionError, sql_in, sql_str
-from toex.model.enums import Classification
+from toex.model.enums import Classification, HandlingCode
 from toex.model.grading import parse_grading
 from toex.model.offences import canonical_offence_code
 
@@ -43,40 +43,118 @@ class GradingCleaner(Cleaner):
         return {"value": [str(g) if g else None for g in grades]}
 
 
-class HandlingCodeCleaner(Cleaner):
-    """Handling code ``P`` (sharing permitted) or ``C`` (conditions)."""
+class MarkingCleaner(Cleaner):
+    """Protective markings, read fail-closed: only exact spellings the mapping accepts.
 
-    name = "handling_code"
-    summary = "Handling code: P / C (also `Permitted`, `Conditions`)."
+    A value is accepted when it is one of the mapping's ``values`` written exactly as the
+    code list spells it, or a key of the mapping's ``map`` (exact, after trimming). Anything
+    else -- empty, another case (``p``), an unknown word (``RESTRICTED``) -- is *unknown*: with
+    ``unknown: restrict`` the row gets the most restrictive of ``values`` (a marking above that,
+    in any spelling, keeps its own rank: a marking is never lowered); with
+    ``unknown: quarantine`` the row is quarantined. Either way each such row is logged in
+    ``raw_marking_issue`` (file, row, field) and counted as a value issue. The loader applies
+    the policy (``staging_sql``); the lookup here holds the accepted values only.
+    """
+
+    #: the code list, least restrictive first (set by subclasses from ``toex.model``)
+    order: ClassVar[tuple[str, ...]] = ()
+    what: ClassVar[str] = ""
     raw_output = False
+    options: ClassVar = {"values": list, "map": dict, "unknown": str}
+
+    def validate(self) -> None:
+        """``values`` are code-list members; ``map`` targets among them; ``unknown`` known."""
+        values = self.args.get("values", list(self.order))
+        if not values:
+            raise CleanerOptionError(f"option 'values' of cleaner {self.name!r} is empty")
+        for v in values:
+            if str(v) not in self.order:
+                raise CleanerOptionError(
+                    f"option 'values' of cleaner {self.name!r}: {v!r} is not a {self.what} "
+                    f"(known: {', '.join(self.order)})"
+                )
+        for key, target in self.args.get("map", {}).items():
+            if str(target) not in values:
+                raise CleanerOptionError(
+                    f"option 'map' of cleaner {self.name!r}: {key!r} maps to {target!r}, "
+                    f"which is not among its values ({', '.join(map(str, values))})"
+                )
+        if self.args.get("unknown", "restrict") not in UNKNOWN_POLICIES:
+            raise CleanerOptionError(
+                f"option 'unknown' of cleaner {self.name!r} must be "
+                f"{' or '.join(UNKNOWN_POLICIES)}, not {self.args['unknown']!r}"
+            )
+
+    @property
+    def values(self) -> list[str]:
+        """The markings this source uses (default: the whole code list)."""
+        return [str(v) for v in self.args.get("values", list(self.order))]
+
+    @property
+    def accepted(self) -> dict[str, str]:
+        """Spelling as written -> canonical marking, for every accepted spelling."""
+        out = {v: v for v in self.values}
+        out.update({str(k).strip(): str(v) for k, v in self.args.get("map", {}).items()})
+        return out
+
+    @property
+    def unknown(self) -> str:
+        """``restrict`` or ``quarantine``."""
+        return str(self.args.get("unknown", "restrict"))
+
+    @property
+    def ceiling(self) -> str:
+        """The most restrictive of :attr:`values`: what an unknown marking becomes."""
+        return max(self.values, key=self.order.index)
+
+    def above_ceiling(self) -> list[str]:
+        """Code-list markings more restrictive than :attr:`ceiling` (never lowered)."""
+        return list(self.order[self.order.index(self.ceiling) + 1 :])
+
+    def loose_sql(self, raw: str) -> str:
+        """``raw`` with case and separators folded, to spot a marking above the ceiling."""
+        return f"regexp_replace(upper({raw}), '[-_ ]+', ' ', 'g')"
+
+    def restricted_sql(self, raw: str) -> str:
+        """SQL of the marking an unknown ``raw`` gets under ``unknown: restrict``."""
+        cases = " ".join(
+            f"WHEN {self.loose_sql(raw)} = {sql_str(m.replace('-', ' '))} THEN {sql_str(m)}"
+            for m in self.above_ceiling()
+        )
+        ceiling = sql_str(self.ceiling)
+        return f"CASE {cases} ELSE {ceiling} END" if cases else ceiling
 
     def lookup_sql(self, raw: str) -> dict[str, str]:
-        """First letter of ``P``/``permitted``, ``C``/``conditions``/``conditional``."""
-        u = f"upper(trim({raw}))"
-        return {
-            "value": f"CASE WHEN {u} IN ('P', 'PERMITTED') THEN 'P' "
-            f"WHEN {u} IN ('C', 'CONDITIONS', 'CONDITIONAL') THEN 'C' END"
-        }
+        """Exact match against the accepted spellings (after trimming)."""
+        cases = " ".join(f"WHEN {sql_str(k)} THEN {sql_str(v)}" for k, v in self.accepted.items())
+        return {"value": f"CASE {raw} {cases} END"}
 
 
-class ClassificationCleaner(Cleaner):
+UNKNOWN_POLICIES = ("restrict", "quarantine")
+
+
+class HandlingCodeCleaner(MarkingCleaner):
+    """Handling code ``P`` (sharing permitted) or ``C`` (conditions: more restrictive)."""
+
+    name = "handling_code"
+    summary = (
+        "Handling code: exactly `P` / `C` (or the mapping's `map` spellings); unknown or empty: "
+        "`unknown: restrict` (the most restrictive of `values`) or `quarantine`."
+    )
+    order = tuple(h.value for h in HandlingCode)  # least restrictive first: P, C
+    what = "handling code"
+
+
+class ClassificationCleaner(MarkingCleaner):
     """Government Security Classification markings."""
 
     name = "classification"
-    summary = "Security classification: OFFICIAL, OFFICIAL-SENSITIVE (also `OS`), SECRET, ..."
-    raw_output = False
-
-    def lookup_sql(self, raw: str) -> dict[str, str]:
-        """Spaces, dashes and underscores are one separator; ``OS`` is OFFICIAL-SENSITIVE."""
-        u = f"regexp_replace(upper(trim({raw})), '[-_ ]+', ' ', 'g')"
-        cases = " ".join(
-            f"WHEN {sql_str(c.value.replace('-', ' '))} THEN {sql_str(c.value)}"
-            for c in Classification
-        )
-        return {
-            "value": f"CASE {u} {cases} WHEN 'OS' THEN 'OFFICIAL-SENSITIVE' "
-            "WHEN 'O S' THEN 'OFFICIAL-SENSITIVE' END"
-        }
+    summary = (
+        "Security classification: exactly OFFICIAL, OFFICIAL-SENSITIVE, SECRET, TOP SECRET (or "
+        "the mapping's `map` spellings); unknown or empty: `unknown: restrict` or `quarantine`."
+    )
+    order = tuple(c.value for c in sorted(Classification, key=lambda c: c.rank))
+    what = "classification"
 
 
 class CodeMapCleaner(Cleaner):

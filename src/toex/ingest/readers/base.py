@@ -16,6 +16,8 @@ import pyarrow as pa
 
 BATCH_ROWS = 65_536
 RAW_VALUE_LIMIT = 200
+#: Default cap on one field value's UTF-8 bytes (``TOEX_INGEST_MAX_FIELD_BYTES``).
+MAX_FIELD_BYTES = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,17 @@ class Reading:
     replacements: int = 0
     renumber: bool = False
     has_hash: bool = False
+    #: columns where the reader put a placeholder for a value over the field size cap
+    capped: set[int] = field(default_factory=set)
+
+
+class ReadRestart(Exception):
+    """Raised by a reader's batches when it must start again from the first record.
+
+    The reader has replaced :attr:`Reading.batches` (e.g. the CSV reader, after finding a
+    value too large for Arrow's blocks, reads a copy with that value replaced); the loader
+    discards the rows it received and reads the new batches.
+    """
 
 
 def column_names(n: int) -> list[str]:

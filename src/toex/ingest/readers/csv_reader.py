@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import mmap
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,18 +23,20 @@ import pyarrow.csv as pacsv
 
 from toex.errors import ReadError
 from toex.ingest.readers.base import (
+    MAX_FIELD_BYTES,
     ReaderOptions,
     Reading,
+    ReadRestart,
     RowFault,
     batch_schema,
     column_names,
     duplicate_header_message,
     truncate,
 )
+from toex.ingest.readers.csv_scan import find_oversized, iter_oversized, write_without
 from toex.ingest.readers.text_decoding import (
     Transcoded,
-    check_encoding,
-    detect_encoding,
+    choose_encoding,
     sample,
     transcode,
     utf8_as_is,
@@ -70,19 +72,23 @@ def read_header(path: Path, delimiter: str, quote: str, display: str) -> list[st
         row = next(csv.reader(fh, delimiter=delimiter, quotechar=quote), [])
     names = [c.strip() for c in row]
     if not any(names):
-        raise ReadError("the header line is empty", file=display)
+        raise ReadError("the header line is empty", file=display, code="empty_header")
     message = duplicate_header_message(names)
     if message:
-        raise ReadError(message, file=display)
+        raise ReadError(message, file=display, code="duplicate_header")
     return [n or f"(column {i})" for i, n in enumerate(names, start=1)]
 
 
-def read_csv(path: Path, display: str, options: ReaderOptions, workdir: Path) -> Reading:
+def read_csv(
+    path: Path,
+    display: str,
+    options: ReaderOptions,
+    workdir: Path,
+    max_field_bytes: int = MAX_FIELD_BYTES,
+) -> Reading:
     """Open a CSV file for streaming; see the module docstring."""
     head = sample(path, display)
-    encoding = (
-        check_encoding(options.encoding, display) if options.encoding else detect_encoding(head)
-    )
+    encoding, notes = choose_encoding(options.encoding, head, display)
     if utf8_as_is(path, encoding):
         tx = Transcoded(path, encoding, 0)  # a UTF-8 BOM is skipped with the header line
     else:
@@ -95,13 +101,71 @@ def read_csv(path: Path, display: str, options: ReaderOptions, workdir: Path) ->
         encoding=encoding,
         delimiter=delimiter,
         replacements=tx.replacements,
+        notes=notes,
     )
-    reading.batches = _batches(tx.path, names, delimiter, options.quote, display, reading)
+    reading.batches = _batches(
+        tx.path, names, delimiter, options.quote, display, reading, max_field_bytes, workdir
+    )
     return reading
 
 
+def _restart_capped(
+    path: Path,
+    names: list[str],
+    delimiter: str,
+    quote: str,
+    display: str,
+    reading: Reading,
+    cap: int,
+    workdir: Path | None,
+) -> ReadError:
+    """Arrow hit a record larger than its block: re-read a copy with every value over the
+    cap replaced by a placeholder (:class:`ReadRestart`); the error if there is none."""
+    fields = list(iter_oversized(path, delimiter, quote, cap))
+    if not fields or workdir is None:
+        return _too_large(path, names, delimiter, quote, display, cap)
+    copy = workdir / f"capped.{path.name}"
+    write_without(path, copy, fields)
+    reading.capped = {f.column for f in fields if f.column < len(names)}
+    reading.batches = _batches(copy, names, delimiter, quote, display, reading, cap, None)
+    raise ReadRestart
+
+
+def _too_large(
+    path: Path, names: list[str], delimiter: str, quote: str, display: str, cap: int
+) -> ReadError:
+    """The error for a record Arrow's block parser could not hold, naming row and field."""
+    found = find_oversized(path, delimiter, quote, cap)
+    if found is None:
+        return ReadError(
+            f"a record is longer than the parser's block of {_blocks(cap):,} bytes",
+            file=display,
+            code="field_too_large",
+        )
+    return ReadError(
+        f"the value is {found.size:,} bytes, over the field size cap of {cap:,} bytes "
+        "(TOEX_INGEST_MAX_FIELD_BYTES)",
+        file=display,
+        row=found.row,
+        field=names[found.column] if found.column < len(names) else None,
+        code="field_too_large",
+    )
+
+
+def _blocks(cap: int) -> int:
+    """Arrow's block size: a record must fit in one block; twice the field cap at least."""
+    return max(BLOCK_BYTES, 2 * cap)
+
+
 def _batches(
-    path: Path, names: list[str], delimiter: str, quote: str, display: str, reading: Reading
+    path: Path,
+    names: list[str],
+    delimiter: str,
+    quote: str,
+    display: str,
+    reading: Reading,
+    cap: int = MAX_FIELD_BYTES,
+    workdir: Path | None = None,
 ) -> Iterator[pa.RecordBatch]:
     n = len(names)
     bad: list[tuple[int, str]] = []  # (good rows before it, raw text)
@@ -112,22 +176,13 @@ def _batches(
         return "skip"
 
     cols = column_names(n)
-    stream = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, block_size=BLOCK_BYTES),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter,
-            quote_char=quote,
-            double_quote=True,
-            newlines_in_values=True,
-            invalid_row_handler=on_invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(cols, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        stream = _open(path, cols, delimiter, quote, cap, on_invalid)
+    except pa.ArrowInvalid as exc:
+        if "straddling" in str(exc):
+            error = _restart_capped(path, names, delimiter, quote, display, reading, cap, workdir)
+            raise error from None
+        raise ReadError(f"cannot parse as CSV: {exc}", file=display, code="bad_csv") from None
     schema = batch_schema(n)
     while True:
         try:
@@ -135,7 +190,12 @@ def _batches(
         except StopIteration:
             break
         except pa.ArrowInvalid as exc:
-            raise ReadError(f"cannot parse as CSV: {exc}", file=display) from None
+            if "straddling" in str(exc):
+                error = _restart_capped(
+                    path, names, delimiter, quote, display, reading, cap, workdir
+                )
+                raise error from None
+            raise ReadError(f"cannot parse as CSV: {exc}", file=display, code="bad_csv") from None
         rows = batch.num_rows
         if rows:
             numbers = pa.array(np.arange(seq + 1, seq + rows + 1, dtype=np.int64))
@@ -151,7 +211,9 @@ def _batches(
             raise ReadError(
                 f"found {len(bad)} malformed rows but could only place {len(numbers)} of them",
                 file=display,
+                code="bad_csv",
             )
+        cut = _ends_without_newline(path)
         for number, (found, text) in zip(numbers, bad, strict=True):
             if "\n" in text:
                 raise ReadError(
@@ -159,6 +221,7 @@ def _batches(
                     file=display,
                     row=number,
                     field=_quoted_field(text, names, delimiter, quote),
+                    code="unbalanced_quote",
                 )
             reading.faults.append(
                 RowFault(
@@ -166,10 +229,49 @@ def _batches(
                     None,
                     truncate(text),
                     "field_count",
-                    f"expected {n} fields, found {found}",
+                    f"expected {n} fields, found {found}"
+                    + (TRUNCATED if cut and number == reading.rows_read else ""),
                 )
             )
         reading.renumber = True
+
+
+def _open(
+    path: Path,
+    cols: list[str],
+    delimiter: str,
+    quote: str,
+    cap: int,
+    on_invalid: Callable[[pacsv.InvalidRow], str],
+) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, block_size=_blocks(cap)),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char=quote,
+            double_quote=True,
+            newlines_in_values=True,
+            invalid_row_handler=on_invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(cols, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+TRUNCATED = " (the last record, with no line end: is the file truncated?)"
+
+
+def _ends_without_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) != b"\n"
 
 
 def _unbalanced(text: str, quote: str) -> str:

@@ -33,7 +33,7 @@ from toex.ingest.readers.base import (
     batch_schema,
     truncate,
 )
-from toex.ingest.readers.text_decoding import sample
+from toex.ingest.readers.text_decoding import sample, transcode, wide_encoding
 
 SCAN_LINES = 1_000
 
@@ -50,6 +50,7 @@ def json_text(value: Any) -> str | None:
 
 
 def _parse(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    line = line.removeprefix(b"\xef\xbb\xbf")  # a byte order mark (files joined together)
     try:
         obj = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -64,8 +65,16 @@ def _parse(line: bytes) -> tuple[dict[str, Any] | None, str | None]:
 def read_jsonl(
     path: Path, display: str, options: ReaderOptions, workdir: Path, wanted: list[str] | None = None
 ) -> Reading:
-    """Open a JSON Lines file; columns are the keys of the first lines plus ``wanted``."""
-    sample(path, display)
+    """Open a JSON Lines file; columns are the keys of the first lines plus ``wanted``.
+
+    A UTF-16 or UTF-32 file is transcoded to UTF-8 first (JSON Lines is UTF-8).
+    """
+    head = sample(path, display)
+    notes = []
+    wide = wide_encoding(head)
+    if wide is not None:
+        path = transcode(path, wide, workdir / "source.utf8.jsonl").path
+        notes.append(f"the file is {wide.upper()} text: read as {wide.upper()}")
     columns: list[str] = []
     with path.open("rb") as fh:
         for line in islice(fh, SCAN_LINES):
@@ -76,7 +85,7 @@ def read_jsonl(
     for key in wanted or []:
         if key not in columns:
             columns.append(key)
-    reading = Reading(columns=columns, batches=iter(()), encoding="utf-8")
+    reading = Reading(columns=columns, batches=iter(()), encoding=wide or "utf-8", notes=notes)
     reading.batches = _stream(path, display, columns, reading)
     return reading
 
@@ -133,7 +142,9 @@ def _stream(
         else:
             if seq != lines:  # e.g. whitespace-only lines Arrow skipped: numbers would be off
                 raise ReadError(
-                    f"{lines} lines but {seq} records: remove blank lines", file=display
+                    f"{lines} lines but {seq} records: remove blank lines",
+                    file=display,
+                    code="bad_jsonl",
                 )
             reading.rows_read = seq
             if not seq:
@@ -173,6 +184,7 @@ def _batches(
     number = 0
     with path.open("rb") as fh:
         for number, line in enumerate(islice(fh, skip, None), start=skip + 1):
+            cut = not line.endswith(b"\n")
             line = line.rstrip(b"\r\n")
             if not line.strip():
                 continue
@@ -180,6 +192,8 @@ def _batches(
             obj, problem = _parse(line)
             if obj is None:
                 raw = line.decode("utf-8", errors="replace")
+                if cut:
+                    problem = f"{problem} (the last line, with no line end: is the file truncated?)"
                 reading.faults.append(
                     RowFault(number, None, truncate(raw), "unreadable", problem or "unreadable")
                 )

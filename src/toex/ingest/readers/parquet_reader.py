@@ -23,15 +23,17 @@ from toex.ingest.readers.base import (
 def read_parquet(path: Path, display: str, options: ReaderOptions, workdir: Path) -> Reading:
     """Open a Parquet file; record numbers follow the file's row order."""
     if path.stat().st_size == 0:
-        raise ReadError("the file is empty", file=display)
+        raise ReadError("the file is empty", file=display, code="empty_file")
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
-        raise ReadError(f"not a readable Parquet file ({exc})", file=display) from None
+        raise ReadError(
+            f"not a readable Parquet file ({exc})", file=display, code="bad_parquet"
+        ) from None
     names = list(pf.schema_arrow.names)
     message = duplicate_header_message(names)
     if message:
-        raise ReadError(message, file=display)
+        raise ReadError(message, file=display, code="duplicate_header")
     reading = Reading(columns=names, batches=iter(()))
     reading.batches = _batches(pf, len(names), display, reading)
     return reading
@@ -60,5 +62,7 @@ def _batches(
             yield pa.RecordBatch.from_arrays([*arrays, numbers], schema=schema)
             seq += rows
     except pa.ArrowException as exc:
-        raise ReadError(f"cannot read Parquet data ({exc})", file=display) from None
+        raise ReadError(
+            f"cannot read Parquet data ({exc})", file=display, code="bad_parquet"
+        ) from None
     reading.rows_read = seq

@@ -57,11 +57,13 @@ def cell_text(value: Any) -> str | None:
 def read_xlsx(path: Path, display: str, options: ReaderOptions, workdir: Path) -> Reading:
     """Open the mapping's sheet (or the only sheet) of an XLSX workbook."""
     if path.stat().st_size == 0:
-        raise ReadError("the file is empty", file=display)
+        raise ReadError("the file is empty", file=display, code="empty_file")
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own ZipError/XmlError/CalamineError
-        raise ReadError(f"not a readable XLSX workbook ({exc})", file=display) from None
+        raise ReadError(
+            f"not a readable XLSX workbook ({exc})", file=display, code="bad_xlsx"
+        ) from None
     names = list(book.sheet_names)
     if options.sheet is None:
         if len(names) != 1:
@@ -69,11 +71,14 @@ def read_xlsx(path: Path, display: str, options: ReaderOptions, workdir: Path) -
                 f"the workbook has {len(names)} sheets ({', '.join(names)}): "
                 "name one with 'sheet:' in the mapping's reader",
                 file=display,
+                code="bad_xlsx",
             )
         sheet_name = names[0]
     elif options.sheet not in names:
         raise ReadError(
-            f"no sheet named {options.sheet!r} (sheets: {', '.join(names)})", file=display
+            f"no sheet named {options.sheet!r} (sheets: {', '.join(names)})",
+            file=display,
+            code="bad_xlsx",
         )
     else:
         sheet_name = options.sheet
@@ -85,12 +90,12 @@ def read_xlsx(path: Path, display: str, options: ReaderOptions, workdir: Path) -
             header = [c.strip() for c in cells]
             break
     if header is None:
-        raise ReadError(f"sheet {sheet_name!r} is empty", file=display)
+        raise ReadError(f"sheet {sheet_name!r} is empty", file=display, code="empty_file")
     while header and not header[-1]:
         header.pop()
     message = duplicate_header_message(header)
     if message:
-        raise ReadError(message, file=display)
+        raise ReadError(message, file=display, code="duplicate_header")
     columns = [h or f"(column {i})" for i, h in enumerate(header, start=1)]
     reading = Reading(columns=columns, batches=iter(()))
     reading.batches = _batches(rows, len(columns), reading)

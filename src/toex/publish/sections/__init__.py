@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from toex.publish.content import PackContext, Section
-from toex.publish.sections import appendix, crossforce, profiles, safeguarding, summary, suspects
+from toex.publish.sections import (
+    appendix,
+    crossforce,
+    profiles,
+    safeguarding,
+    summary,
+    suspects,
+    threat_sections,
+)
 
 #: The section builders in pack order, after the cover and the contents.
 SECTIONS: tuple[Callable[[PackContext], Section], ...] = (
@@ -19,6 +27,7 @@ SECTIONS: tuple[Callable[[PackContext], Section], ...] = (
     profiles.build_missing,
     profiles.build_visor,
     crossforce.build,
+    threat_sections.build,
     appendix.build,
 )
 

@@ -15,13 +15,16 @@ from toex.model import ExploitationType, GeographicScale
 from toex.publish.charts import bar_chart_svg
 from toex.publish.content import Block, PackContext, Provenance, Section, names_shown, unavailable
 from toex.publish.records import PERSON
+from toex.publish.sections.threat_sections import network_exploitation_types
 
 MIN_MEMBERS = 3
 TOP_NETWORKS = 6
 #: Exploitation types by network for one force: ``(ctx) -> rows`` (``network_id``,
 #: ``exploitation_type`` as :class:`toex.model.ExploitationType` values), or None when the
 #: snapshot holds none. Set when the threat work's tables are wired in.
-EXPLOITATION_TYPES: Callable[[PackContext], list[dict[str, Any]] | None] | None = None
+EXPLOITATION_TYPES: Callable[[PackContext], list[dict[str, Any]] | None] | None = (
+    network_exploitation_types
+)
 
 
 def networks_sql(visible: str) -> str:

@@ -296,9 +296,17 @@ def _match_pairs(snapshot: OpenSnapshot, cur: Any, mention_ids: list[str]) -> li
     return rows[:50]
 
 
-def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_id: str) -> Profile:
-    """The profile of ``person_id`` as ``scope`` may see it."""
-    mentions = visible_mentions(snapshot, cur, scope, person_id)
+def person_profile(
+    snapshot: OpenSnapshot,
+    cur: Any,
+    scope: AccessScope,
+    person_id: str,
+    own_scope: AccessScope | None = None,
+) -> Profile:
+    """The profile of ``person_id`` as ``scope`` may see it; the person's own mentions,
+    events and objects as ``own_scope`` may (a task-based grant's wider scope), if given."""
+    own = own_scope or scope
+    mentions = visible_mentions(snapshot, cur, own, person_id)
     names = Counter(
         " ".join(p for p in (m.get("forename"), m.get("surname")) if p) or "(no name)"
         for m in mentions
@@ -312,14 +320,14 @@ def person_profile(snapshot: OpenSnapshot, cur: Any, scope: AccessScope, person_
         mentions=mentions,
     )
     if available(snapshot, "v_event"):
-        profile.events = _events(snapshot, cur, scope, mentions)
+        profile.events = _events(snapshot, cur, own, mentions)
         profile.summaries[person_id] = profile.summary
         profile.victims, profile.associates = _co_mentioned(
             snapshot, cur, scope, person_id, profile.events, profile.summaries
         )
     else:
         profile.missing.append(VIEWS["v_event"])
-    profile.objects = _objects(snapshot, cur, scope, profile.mention_ids)
+    profile.objects = _objects(snapshot, cur, own, profile.mention_ids)
     profile.match_pairs = _match_pairs(snapshot, cur, profile.mention_ids)
     profile.classification = highest_marking(
         [m["classification"] for m in mentions]

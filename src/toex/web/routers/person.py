@@ -13,7 +13,14 @@ from toex.errors import InputError, NotFoundError
 from toex.ops.access import DATA_ROLES, DECISION_ROLES
 from toex.web.auth import Principal
 from toex.web.charts import network_svg
-from toex.web.context import audit, client_of, html_user, snapshot_of, warehouse_cursor
+from toex.web.context import (
+    audit,
+    client_of,
+    html_user,
+    snapshot_of,
+    state_of,
+    warehouse_cursor,
+)
 from toex.web.data.filters import highest_marking
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
@@ -25,6 +32,7 @@ from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
 from toex.web.routers.search import ask_purpose, check_purpose, require_purpose
 from toex.web.sessions import session_of
+from toex.web.task_scope import person_scope
 from toex.web.warehouse import OpenSnapshot
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -36,7 +44,8 @@ def profile_context(
     """Everything the profile page shows (all access-filtered)."""
     store = request.app.state.toex.store
     with warehouse_cursor(snap) as cur:
-        profile = person_profile(snap, cur, user.scope, person_id)
+        own, operations = person_scope(store, snap, cur, user, person_id)
+        profile = person_profile(snap, cur, user.scope, person_id, own_scope=own)
         network = expand(
             snap,
             cur,
@@ -59,6 +68,7 @@ def profile_context(
         "chart": network_svg(network, profile.forces),
         "decisions": visible_decisions(decisions, visible),
         "can_decide": user.role in DECISION_ROLES,
+        "task_operations": operations,
     }
 
 
@@ -82,6 +92,7 @@ def person_page(request: Request, person_id: str, user: Principal = Depends(html
             "mentions": len(profile.mentions),
             "forces": profile.forces,
             "snapshot": snap.ref.run_id,
+            **({"task_grants": ctx["task_operations"]} if ctx["task_operations"] else {}),
         },
     )
     marking = highest_marking(
@@ -115,7 +126,8 @@ def export_csv(request: Request, person_id: str, user: Principal = Depends(html_
     purpose = require_purpose(request, "exporting")
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
-        profile = person_profile(snap, cur, user.scope, person_id)
+        own, operations = person_scope(state_of(request).store, snap, cur, user, person_id)
+        profile = person_profile(snap, cur, user.scope, person_id, own_scope=own)
     rows = export_rows(profile)
     audit(
         request,
@@ -123,7 +135,12 @@ def export_csv(request: Request, person_id: str, user: Principal = Depends(html_
         "export",
         target=f"person {person_id}",
         purpose=purpose,
-        detail={"rows": len(rows), "format": "csv", "snapshot": snap.ref.run_id},
+        detail={
+            "rows": len(rows),
+            "format": "csv",
+            "snapshot": snap.ref.run_id,
+            **({"task_grants": operations} if operations else {}),
+        },
     )
     buf = io.StringIO()
     buf.write(f"{profile.classification}\n")
