@@ -135,12 +135,15 @@ def test_api_search_and_network_show_visible_warnings(
             "SELECT w.person_id, p.forename, p.surname FROM assess_person_warning AS w "
             "JOIN resolved_person AS p USING (person_id) "
             "WHERE w.warning = 'registered_sex_offender' AND p.surname IS NOT NULL "
-            "ORDER BY w.person_id LIMIT 1"
+            "AND EXISTS (SELECT 1 FROM link_edge AS e WHERE e.person_a = w.person_id "
+            "AND NOT e.hub_only) ORDER BY w.person_id LIMIT 1"
         ).fetchone()
         neighbour = con.execute(
             "SELECT e.person_b FROM link_edge AS e JOIN assess_person_warning AS w "
             "ON w.person_id = e.person_a WHERE w.warning = 'registered_sex_offender' "
-            "ORDER BY 1 LIMIT 1"
+            "AND w.person_id = ? AND NOT e.hub_only ORDER BY (SELECT count(*) FROM link_edge "
+            "AS d WHERE d.person_a = e.person_b OR d.person_b = e.person_b), 1 LIMIT 1",
+            [person],
         ).fetchone()
     finally:
         con.close()
