@@ -119,8 +119,8 @@ def test_the_pack_has_every_section_the_top_three_and_marked_pages(
     whole = "\n".join(text)
     for title in SECTIONS:
         assert title in whole, title
-    assert "The missing-person force profile is not available in this snapshot." in whole
-    assert "The ViSOR force profile is not available in this snapshot." in whole
+    assert "The missing-person force profile is not available in this snapshot." not in whole
+    assert "The ViSOR force profile is not available in this snapshot." not in whole
     assert "of the networks above carry an exploitation type" in whole
     assert "scored threat" in whole and "By exploitation type (including multiples)" in whole
     assert "FTTCG" in text[0] and "Friday 9 January 2026" in text[0]

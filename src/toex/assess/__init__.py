@@ -20,10 +20,15 @@ Each analytic is a pure core (SQL builders named ``*_sql``/``*_steps`` returning
   pipeline never reads ``truth/``);
 - ``stim``: the Sexual Trafficking Identification Matrix over adult-services website
   adverts (indicators, linked accounts, entity and case levels, referrals);
+- ``misper_profile``, ``visor_profile``, ``warnings_person``: the missing-person and ViSOR
+  force profiles and the person warnings (SQL builders over ``profile_sql``, settings in
+  ``profile_config`` / ``data/profiles.yaml``), run by ``profile_stage``; ``profile_read``
+  reads them back (CLI, web, the force pack), ``profile_evaluate`` checks them against truth;
 - ``stage``: the pipeline stage (``run_assess_stage``) running them on a new snapshot.
 
 Writes the ``assess_*`` tables (:mod:`toex.model.assess_tables`) and the STIM tables
-(:mod:`toex.model.stim_tables`). Methods and their sources are in ``docs/methods.md``. No
+(:mod:`toex.model.stim_tables`) and the profile tables (:mod:`toex.model.profile_tables`).
+Methods and their sources are in ``docs/methods.md``. No
 score takes nationality or ethnicity as an input.
 
 May import ``toex.model``, ``toex.engine``, ``toex.config``, ``toex.errors`` and ``toex.ops``.

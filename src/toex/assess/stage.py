@@ -10,7 +10,8 @@ work on any DuckDB connection, so tests and benchmarks call it directly:
    ``assess_perpetrator_marking``) and on unresolved mentions (``*_unresolved``), then each
    person's best rank before resolution beside his rank after;
 3. the safeguarding health checks (``assess_safeguarding``);
-4. the power few (``assess_power_few``).
+4. the power few (``assess_power_few``);
+5. the missing-person and ViSOR profiles and the person warnings (``profile_stage``).
 
 The reference date is the configuration's ``as_of``, else the latest event date in the
 data; never the wall clock, so a rerun on the same inputs gives the same tables.
@@ -38,6 +39,8 @@ from toex.assess.perpetrator_priority import (
     marking_sql,
     priority_steps,
 )
+from toex.assess.profile_config import ProfilesConfig, load_profiles_config
+from toex.assess.profile_stage import run_profiles
 from toex.assess.sql_steps import (
     INTERMEDIATE_PREFIX,
     raw_connection,
@@ -53,7 +56,7 @@ log = logging.getLogger(__name__)
 RESOLVED_MENTION_PERSON = "resolved_mention_person"
 MENTION_IDENTITY = "assess__mention_identity"
 UNRESOLVED_PREFIX = "assess__u_"
-STEPS = ("harm", "unresolved", "perpetrators", "safeguarding", "power_few")
+STEPS = ("harm", "unresolved", "perpetrators", "safeguarding", "power_few", "profiles")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ def run_assess(
     catalogue_path: Path | None = None,
     mention_person: str | None = None,
     progress: Callable[[str], None] | None = None,
+    profiles: ProfilesConfig | None = None,
 ) -> AssessResult:
     """Run every assess analytic of this module on ``con``; return a summary.
 
@@ -151,8 +155,12 @@ def run_assess(
     run_steps(raw, safeguarding.safeguarding_steps(cfg, as_of, mention_person=mention_person))
     done("safeguarding")
     write_arrow(raw, power_few.POWER_FEW_TABLE, power_few.power_few_table(raw, cfg))
-    drop_intermediates(raw)
     done("power_few")
+    run_profiles(
+        raw, profiles, as_of=as_of, mention_person=mention_person, catalogue_path=catalogue_path
+    )
+    drop_intermediates(raw)
+    done("profiles")
     n_perp = raw.execute(f"SELECT count(*) FROM {PRIORITY_TABLE}").fetchone()
     n_safe = raw.execute(f"SELECT count(*) FROM {safeguarding.SAFEGUARDING_TABLE}").fetchone()
     return AssessResult(
@@ -183,6 +191,8 @@ def run_assess_stage(ctx: Any) -> None:
     settings = getattr(ctx, "settings", None)
     path = getattr(settings, "assess_config", None)
     cfg = load_assess_config(Path(path) if path else None)
+    rules = getattr(settings, "profiles_rules", None)
+    profiles = load_profiles_config(Path(rules) if rules else None)
     as_of = getattr(settings, "as_of", None)
     catalogue = getattr(settings, "force_catalogue", None)
     tracker = getattr(ctx, "progress", None)
@@ -194,9 +204,10 @@ def run_assess_stage(ctx: Any) -> None:
                 as_of=as_of,
                 catalogue_path=catalogue,
                 progress=lambda _step: advance(1),
+                profiles=profiles,
             )
     else:
-        result = run_assess(ctx.con, cfg, as_of=as_of, catalogue_path=catalogue)
+        result = run_assess(ctx.con, cfg, as_of=as_of, catalogue_path=catalogue, profiles=profiles)
     results = getattr(ctx, "results", None)
     if isinstance(results, dict):
         results["assess"] = result

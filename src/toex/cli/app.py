@@ -37,6 +37,7 @@ def _register() -> None:
         docs_commands,
         ingest_commands,
         link_commands,
+        profile_commands,
         publish_commands,
         resolve_commands,
         stim_commands,

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="Path of a MoPI retention-review rules YAML replacing the shipped one "
         "(docs/methods.md).",
     )
+    profiles_rules: Path | None = Field(
+        None,
+        description="Path of a missing-person and ViSOR profiles YAML (frequent rule, SOC "
+        "offences, indicator phrases, weights) replacing the shipped one (docs/methods.md).",
+    )
     exploitation_rules: Path | None = Field(
         None,
         description="Exploitation type rules YAML (default: the shipped "

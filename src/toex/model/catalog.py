@@ -5,6 +5,7 @@ from __future__ import annotations
 from toex.model import (
     assess_tables,
     link_tables,
+    profile_tables,
     resolved_tables,
     retention_tables,
     stim_tables,
@@ -19,6 +20,7 @@ TABLES: dict[str, TableSpec] = {
         *resolved_tables.TABLE_SPECS,
         *link_tables.TABLE_SPECS,
         *assess_tables.TABLE_SPECS,
+        *profile_tables.TABLE_SPECS,
         *retention_tables.TABLE_SPECS,
         *stim_tables.TABLE_SPECS,
         *threat_tables.TABLE_SPECS,

@@ -33,6 +33,7 @@ from toex.synth.partner_files import write_partner
 from toex.synth.people import OFFENDER, PUBLIC, name_locales, plant_name_dob_pairs, plant_twins
 from toex.synth.people_truth import write_objects, write_persons
 from toex.synth.population import build_pools, build_population, force_weights
+from toex.synth.profile_scenarios import plant_profiles
 from toex.synth.rates import load_rates, weighted
 from toex.synth.rows import FileState, TruthSinks, write_chunk
 from toex.synth.scenario_truth import identity_scenarios, write_scenarios
@@ -121,6 +122,7 @@ def build_world(seed: int, scale_name: str) -> tuple[World, ScenarioPlan, dict[s
     plant_missing_children(world, plan, network)
     plant_ocg(world, plan)
     plant_exploitation_networks(world, plan)
+    plant_profiles(world, plan)
     plan.scenarios.extend(identity_scenarios(world, twins, pairs))
     world.start_counting()
     return world, plan, {"volumes": volumes}
@@ -192,6 +194,9 @@ def write_force(
             write_chunk(world, fi, chunk, main, sinks, people)
             if progress:
                 progress(f"{force.code} {kind}", end - start, total)
+        tail = plan.planted_tail(fi, kind)
+        if tail is not None:
+            write_chunk(world, fi, tail, main, sinks, people)
     visor = state("visor", "visor")
     bg = ev.visor_chunk(world, fi, world.pools[fi].registrants, world.rng("visor", fi))
     planted = plan.planted(fi, "visor")
@@ -201,6 +206,9 @@ def write_force(
         )
     )
     write_chunk(world, fi, merge(bg, planted, positions), visor, sinks)
+    tail = plan.planted_tail(fi, "visor")
+    if tail is not None:
+        write_chunk(world, fi, tail, visor, sinks)
     for s in states:
         s.sink.close()
     return states

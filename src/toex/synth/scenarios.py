@@ -79,6 +79,17 @@ class ScenarioPlan:
     chunks: dict[tuple[int, str], list[Chunk]] = field(default_factory=dict)
     cases: list[PlantedCase] = field(default_factory=list)
     operations: list[PlantedOperation] = field(default_factory=list)
+    tail: dict[tuple[int, str], list[Chunk]] = field(default_factory=dict)
+
+    def add_tail(self, force: int, chunk: Chunk) -> None:
+        """Plant ``chunk``'s rows at the end of ``force``'s file of its kind, after every
+        other row (so adding them leaves the rest of the file as it was)."""
+        self.tail.setdefault((force, chunk.kind), []).append(chunk)
+
+    def planted_tail(self, force: int, kind: str) -> Chunk | None:
+        """All rows planted at the end of one force's file of ``kind``."""
+        parts = self.tail.get((force, kind))
+        return concat(parts) if parts else None
 
     def add(self, force: int, chunk: Chunk) -> None:
         """Plant ``chunk``'s rows in ``force``'s file of its kind."""

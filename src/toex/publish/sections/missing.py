@@ -13,6 +13,7 @@ from typing import Any
 
 from toex.assess.perpetrator_priority import months_before
 from toex.model import MisperRisk
+from toex.model.profile_codes import normalise_misper_risk
 from toex.publish.charts import bar_chart_svg, column_chart_svg
 from toex.publish.content import Block, PackContext, Provenance, Section
 from toex.publish.records import RECORD
@@ -30,13 +31,8 @@ RISK_LABELS = {
 def normalise_risk(value: str | None) -> str:
     """A recorded risk ("High Risk", "high", "absent"...) as its APP category label, or
     "Not recorded"."""
-    text = (value or "").strip().lower().removesuffix(" risk").strip()
-    if text == "absent":
-        text = MisperRisk.NO_APPARENT_RISK.value
-    try:
-        return RISK_LABELS[MisperRisk(text)]
-    except ValueError:
-        return "Not recorded"
+    risk = normalise_misper_risk(value)
+    return RISK_LABELS[risk] if risk is not None else "Not recorded"
 
 
 def episodes_sql(visible: str, start: dt.date, as_of: dt.date) -> str:

@@ -1,9 +1,9 @@
 """The missing-person and ViSOR force profiles, when the snapshot holds them.
 
-Both profiles are the assess stage's (issue 15): each is a function returning one force's
-ranked rows, filtered by an access scope, or None when the snapshot does not hold the
-profile. Until one is wired in here (:data:`MISSING_PROFILE`, :data:`VISOR_PROFILE`) its
-section says "not available in this snapshot". Whatever a provider returns, a row is shown
+Both profiles are the assess stage's (:mod:`toex.assess.profile_read`): each provider
+returns one force's ranked rows whose every record the pack's scope may see, or None when
+the snapshot does not hold the profile (the section then says "not available in this
+snapshot"). Whatever a provider returns, a row is shown
 only when every record of its person is in the pack's scope, marked accordingly.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from toex.assess.profile_read import misper_pack_rows, visor_pack_rows
 from toex.ops.access import AccessScope
 from toex.publish.content import Block, PackContext, Provenance, Section, person_label, unavailable
 from toex.publish.records import PERSON
@@ -19,8 +20,8 @@ from toex.publish.records import PERSON
 #: ``(con, force_code, scope) -> rows | None``; each row has ``person_id`` and ``reason``,
 #: optionally ``rank``.
 ProfileProvider = Callable[[Any, str, AccessScope], list[dict[str, Any]] | None]
-MISSING_PROFILE: ProfileProvider | None = None
-VISOR_PROFILE: ProfileProvider | None = None
+MISSING_PROFILE: ProfileProvider | None = misper_pack_rows
+VISOR_PROFILE: ProfileProvider | None = visor_pack_rows
 TOP_ROWS = 20
 ROWS_PER_BLOCK = 10
 

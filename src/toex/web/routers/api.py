@@ -29,6 +29,7 @@ from toex.web.data.filters import NotAvailable, highest_marking
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
 from toex.web.data.persons import export_rows, mentions_visible, person_profile
+from toex.web.data.profile_lists import visible_warnings
 from toex.web.data.search import SearchCriteria, search_persons
 from toex.web.decisions import record_decision
 
@@ -97,6 +98,7 @@ class PersonOut(BaseModel):
     associates: list[dict[str, Any]]
     objects: list[dict[str, Any]]
     priority: dict[str, Any] | None
+    warnings: list[dict[str, Any]] = []
 
 
 class NeighbourOut(BaseModel):
@@ -222,6 +224,7 @@ def person(
     with warehouse_cursor(snap) as cur:
         p = person_profile(snap, cur, user.scope, person_id)
         priority = person_priority(snap, cur, user.scope, person_id)
+        warnings = visible_warnings(snap, cur, user.scope, [person_id]).get(person_id, [])
     audit(
         request,
         user,
@@ -239,7 +242,11 @@ def person(
         PersonOut(
             snapshot=snap.ref.run_id,
             classification=highest_marking(
-                [p.classification, (priority or {}).get("classification")]
+                [
+                    p.classification,
+                    (priority or {}).get("classification"),
+                    *(w["classification"] for w in warnings),
+                ]
             ),
             person_id=p.person_id,
             label=p.label,
@@ -252,6 +259,7 @@ def person(
             associates=p.associates,
             objects=p.objects,
             priority=priority,
+            warnings=warnings,
         )
     )
 

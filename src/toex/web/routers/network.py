@@ -11,7 +11,9 @@ from toex.ops.access import DATA_ROLES
 from toex.web.auth import Principal
 from toex.web.charts import network_svg
 from toex.web.context import audit, html_user, snapshot_of, warehouse_cursor
+from toex.web.data.filters import highest_marking
 from toex.web.data.network import expand
+from toex.web.data.profile_lists import visible_warnings
 from toex.web.data.search import person_summaries
 from toex.web.rendering import render
 from toex.web.routers.search import ask_purpose, require_purpose
@@ -34,6 +36,7 @@ def network_page(
         known: dict[str, dict[str, Any] | None] = {}
         expansion = expand(snap, cur, user.scope, person_id, known=known)
         centre = person_summaries(snap, cur, user.scope, [person_id], known)[person_id]
+        warnings = neighbour_warnings(snap, cur, user, expansion)
     audit(
         request,
         user,
@@ -45,8 +48,12 @@ def network_page(
     return render(
         request,
         "network.html",
-        {"expansion": expansion, "chart": network_svg(expansion, centre["forces"])},
-        marking=expansion.classification,
+        {
+            "expansion": expansion,
+            "chart": network_svg(expansion, centre["forces"]),
+            "warnings": warnings,
+        },
+        marking=highest_marking([expansion.classification, *warning_markings(warnings)]),
     )
 
 
@@ -60,6 +67,7 @@ def network_expand(
     snap = snapshot_of(request)
     with warehouse_cursor(snap) as cur:
         expansion = expand(snap, cur, user.scope, person_id)
+        warnings = neighbour_warnings(snap, cur, user, expansion)
     audit(
         request,
         user,
@@ -69,5 +77,21 @@ def network_expand(
         detail={"neighbours": len(expansion.neighbours), "expand": True},
     )
     return render(
-        request, "_neighbours.html", {"expansion": expansion}, marking=expansion.classification
+        request,
+        "_neighbours.html",
+        {"expansion": expansion, "warnings": warnings},
+        marking=highest_marking([expansion.classification, *warning_markings(warnings)]),
     )
+
+
+def neighbour_warnings(
+    snap: Any, cur: Any, user: Principal, expansion: Any
+) -> dict[str, list[dict[str, Any]]]:
+    """The visible warnings of the neighbours listed."""
+    ids = [n.person_id for n in expansion.neighbours]
+    return visible_warnings(snap, cur, user.scope, ids)
+
+
+def warning_markings(warnings: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The markings of the warnings shown."""
+    return [w["classification"] for ws in warnings.values() for w in ws]

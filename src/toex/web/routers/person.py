@@ -25,6 +25,7 @@ from toex.web.data.filters import highest_marking
 from toex.web.data.lists import person_priority
 from toex.web.data.network import expand
 from toex.web.data.persons import export_rows, mentions_visible, person_profile
+from toex.web.data.profile_lists import visible_warnings
 from toex.web.decisions import decisions_touching, record_decision, visible_decisions
 from toex.web.explain import explain_mentions
 from toex.web.rendering import render
@@ -55,6 +56,7 @@ def profile_context(
             known=profile.summaries,
         )
         priority = person_priority(snap, cur, user.scope, person_id)
+        warnings = visible_warnings(snap, cur, user.scope, [person_id]).get(person_id, [])
         decisions = decisions_touching(store, profile.mention_ids)
         ends = sorted({d.mention_a for d in decisions} | {d.mention_b for d in decisions})
         visible = set(mentions_visible(snap, cur, user.scope, ends)) if ends else set()
@@ -62,6 +64,7 @@ def profile_context(
         "profile": profile,
         "network": network,
         "priority": priority,
+        "warnings": warnings,
         "chart": network_svg(network, profile.forces),
         "decisions": visible_decisions(decisions, visible),
         "can_decide": user.role in DECISION_ROLES,
@@ -97,6 +100,7 @@ def person_page(request: Request, person_id: str, user: Principal = Depends(html
             profile.classification,
             ctx["network"].classification,
             (ctx["priority"] or {}).get("classification"),
+            *(w["classification"] for w in ctx["warnings"]),
         ]
     )
     return render(request, "person.html", ctx, marking=marking)

@@ -12,7 +12,8 @@ from toex.errors import AccessDeniedError, InputError
 from toex.ops.access import DATA_ROLES
 from toex.web.auth import Principal
 from toex.web.context import MIN_PURPOSE, audit, html_user, snapshot_of, warehouse_cursor
-from toex.web.data.filters import NotAvailable
+from toex.web.data.filters import NotAvailable, highest_marking
+from toex.web.data.profile_lists import visible_warnings
 from toex.web.data.search import SearchCriteria, search_persons, suggest_names
 from toex.web.rendering import render
 from toex.web.routers.csrf import verify_csrf
@@ -113,6 +114,7 @@ def search(
     try:
         with warehouse_cursor(snap) as cur:
             result = search_persons(snap, cur, user.scope, criteria)
+            warnings = visible_warnings(snap, cur, user.scope, [h.person_id for h in result.hits])
     except NotAvailable as exc:
         return render(
             request,
@@ -136,8 +138,10 @@ def search(
     return render(
         request,
         template,
-        {"form": form, "result": result, "error": ""},
-        marking=result.classification,
+        {"form": form, "result": result, "error": "", "warnings": warnings},
+        marking=highest_marking(
+            [result.classification] + [w["classification"] for ws in warnings.values() for w in ws]
+        ),
     )
 
 
