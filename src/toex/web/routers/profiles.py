@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from toex.assess.profile_read import MISPER_COLUMNS, VISOR_COLUMNS
 from toex.config import load_catalogue
 from toex.csv_export import write_csv
 from toex.ops.access import DATA_ROLES
@@ -31,56 +32,14 @@ from toex.web.sessions import session_of
 
 router = APIRouter(include_in_schema=False)
 
-MISPER_CSV = (
-    "rank",
-    "person_id",
-    "label",
-    "force",
-    "forces",
-    "age",
-    "child",
-    "n_episodes",
-    "n_episodes_90d",
-    "n_episodes_365d",
-    "frequent",
-    "last_missing",
-    "latest_risk",
-    "highest_risk",
-    "risk_escalating",
-    "intervals_shortening",
-    "n_found_other_force",
-    "found_forces",
-    "rhi",
-    "n_associates",
-    "soc_link",
-    "soc_signals",
-    "indicators",
-    "score",
-    "reason",
-    "classification",
-)
+# The CSV columns: the read API's (toex.assess.profile_read), after the rank and the label,
+# with the marking of the listing last (a ViSOR row's force rank is its CSV rank).
+MISPER_CSV = ("rank", "person_id", "label", *MISPER_COLUMNS[1:], "classification")
 VISOR_CSV = (
     "rank",
     "person_id",
     "label",
-    "force",
-    "reference",
-    "registered",
-    "mappa_category",
-    "mappa_level",
-    "rosh",
-    "n_crimes_since",
-    "n_sexual_since",
-    "n_child_victims_since",
-    "n_intel_since",
-    "n_child_contacts",
-    "n_missing_contacts",
-    "n_missing_shared",
-    "n_network_shared",
-    "n_breaches",
-    "last_activity",
-    "score",
-    "reason",
+    *(c for c in VISOR_COLUMNS[1:] if c != "force_rank"),
     "classification",
 )
 
